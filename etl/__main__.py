@@ -1,0 +1,5 @@
+"""Allows `python -m etl`, the same as the `shotlist` console script."""
+
+from etl.cli import main
+
+main()

@@ -1,0 +1,71 @@
+"""The root click group, its context object and error handling, shared by every command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from etl.config import Config, load_config
+from etl.errors import ShotlistError
+from etl.redact import RedactingFilter, redact
+
+
+class Context:
+    """What every command receives: the config path given, loaded on first use."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+class ShotlistGroup(click.Group):
+    """Turns library errors into one redacted line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ShotlistError as exc:
+            raise click.ClickException(redact(str(exc))) from None
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger("etl")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+@click.group(cls=ShotlistGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    envvar="SHOTLIST_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="Config file (default ./shotlist.toml, or $SHOTLIST_CONFIG).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="shotlist-analytics")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+    """Shotlist Analytics: sync studio platforms into DuckDB, model coverage, send reports.
+
+    \b
+    Example:
+      shotlist sync grandshooting
+      shotlist runs
+    """
+    _setup_logging(verbose)
+    ctx.obj = Context(config_path)

@@ -1,0 +1,128 @@
+"""Loads and validates `shotlist.toml`; every problem becomes one line naming file and key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from etl.errors import ConfigError, SecretMissingError
+from etl.redact import register_secret
+
+DEFAULT_CONFIG = Path("shotlist.toml")
+CONFIG_ENV = "SHOTLIST_CONFIG"
+
+
+class Section(BaseModel):
+    """A config table: unknown keys are errors, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WarehouseConfig(Section):
+    path: Path = Path("data/warehouse.duckdb")
+    analytics_path: Path = Path("data/analytics.duckdb")
+
+
+class HttpConfig(Section):
+    """Transport settings shared by every source; each source may override them."""
+
+    timeout: float = Field(default=30.0, gt=0, description="seconds per request")
+    max_attempts: int = Field(default=6, ge=1, description="tries per request")
+    retry_budget: float = Field(
+        default=300.0, gt=0, description="seconds of retrying per request"
+    )
+    concurrency: int = Field(default=8, ge=1, le=64, description="requests in flight")
+
+
+class GrandShootingConfig(HttpConfig):
+    base_url: str = "https://api.grand-shooting.com/v3"
+    token_env: str = "GRANDSHOOTING_TOKEN"
+    rate_limit: float = Field(default=5.0, ge=0, description="requests per second; 0 = off")
+    account_ids: list[int] = Field(default_factory=list)
+    account_base_urls: dict[str, str] = Field(default_factory=dict)
+    overlap_days: int = Field(default=1, ge=0)
+    resources: list[str] | None = None
+    page_cap: int = Field(default=200_000, ge=1)
+
+
+class SourcesConfig(Section):
+    grandshooting: GrandShootingConfig | None = None
+
+
+class Config(Section):
+    """The whole configuration; `path` is where it was read from (None: built-in defaults)."""
+
+    warehouse: WarehouseConfig = WarehouseConfig()
+    sources: SourcesConfig = SourcesConfig()
+    path: Path | None = None
+
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve(self, p: Path) -> Path:
+        """Paths in the file are relative to the file's folder."""
+        return p if p.is_absolute() else self.base_dir() / p
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    value = error.get("input")
+    got = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
+    return f"{error.get('msg', 'invalid value').lower()}{got}"
+
+
+def parse_config(data: dict[str, Any], path: Path | None) -> Config:
+    """Validate a decoded TOML document; the first problem is reported as one line."""
+    try:
+        config = Config.model_validate({**data, "path": path})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = path if path else "configuration"
+        raise ConfigError(f"{where}: {_location(first['loc'])}: {_describe(first)}") from None
+    return config
+
+
+def load_config(path: str | Path | None = None, *, required: bool = False) -> Config:
+    """Read the config from `path`, $SHOTLIST_CONFIG or ./shotlist.toml.
+
+    Without any file the defaults apply, unless the caller says a file is required
+    (an explicit path or $SHOTLIST_CONFIG always is).
+    """
+    explicit = path is not None or os.environ.get(CONFIG_ENV)
+    chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    if not chosen.exists():
+        if explicit or required:
+            raise ConfigError(f"{chosen}: config file not found")
+        return Config()
+    try:
+        data = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{chosen}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{chosen}: cannot read: {exc.strerror}") from None
+    return parse_config(data, chosen.resolve())
+
+
+def secret_from_env(variable: str, *, config: Config, key: str) -> str:
+    """Read a secret from the environment, registering it for redaction."""
+    value = os.environ.get(variable)
+    if not value:
+        where = config.path if config.path else "configuration"
+        raise SecretMissingError(
+            f"{where}: {key}: environment variable {variable} is not set "
+            "(it must hold the secret; secrets are never read from the file)"
+        )
+    register_secret(value)
+    return value

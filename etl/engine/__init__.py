@@ -1,0 +1,1 @@
+"""The generic sync engine: HTTP client, rate limiting, paginators, landing into DuckDB."""

@@ -1,0 +1,92 @@
+"""How a source is declared as data: its resources, paths, keys, paginator and cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from etl.engine.paginators import Paginator
+from etl.engine.records import Record
+
+# Turns one response body into the list of records it carries (an envelope, nested arrays...).
+RecordSelector = Callable[[Any], list[dict[str, Any]]]
+
+
+def body_as_list(body: Any) -> list[dict[str, Any]]:
+    """The default selector: the body is the array of records."""
+    if isinstance(body, list):
+        return body
+    raise ValueError(f"expected a JSON array, got {type(body).__name__}")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """An incremental cursor: rows whose `field` is at or after the watermark minus the overlap.
+
+    `server_filter` turns the lower bound into request parameters (None: the API has no
+    such filter and the engine filters client-side on rows ordered by the cursor, descending).
+    """
+
+    field: str
+    server_filter: Callable[[datetime], Mapping[str, str]] | None = None
+
+
+@dataclass(frozen=True)
+class KeyRange:
+    """How to page and split a resource by its integer key (e.g. `picture_id=gt:123`)."""
+
+    param: str
+    sort_param: str
+    sort_value: str
+    sort_desc_value: str
+    lower_inclusive: Callable[[int], str]
+    lower_exclusive: Callable[[int], str]
+    upper_exclusive: Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One endpoint landing in one raw table, `raw.<source>__<name>`."""
+
+    name: str
+    path: str
+    model: type[Record]
+    primary_key: tuple[str, ...]
+    paginator: Paginator | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    selector: RecordSelector = body_as_list
+    cursor: Cursor | None = None
+    key_range: KeyRange | None = None
+    # A child resource is fetched once per row of its parent; `{name}` placeholders in `path`
+    # are filled from the parent row, and `inherit` copies parent columns onto each child.
+    parent: str | None = None
+    inherit: Mapping[str, str] = field(default_factory=dict)
+    # An optional resource that the account lacks (404) is skipped, not failed.
+    optional: bool = False
+    description: str = ""
+
+    def table(self, source: str) -> str:
+        return f"{source}__{self.name}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A platform: its resources in the order they are synced, and the scope column of its rows.
+
+    `scope_column` names the column that says which account/organisation a row was extracted
+    for (Grand Shooting: `account_id`); it is part of every table's key.
+    """
+
+    name: str
+    resources: tuple[Resource, ...]
+    scope_column: str
+    scope_type: str = "VARCHAR"
+
+    def resource(self, name: str) -> Resource:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        known = ", ".join(r.name for r in self.resources)
+        raise KeyError(f"unknown resource {name!r} of {self.name} (known: {known})")

@@ -1,0 +1,1 @@
+"""Source declarations: one module per platform, each exporting a `SOURCE`."""
