@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -53,8 +53,45 @@ class SourcesConfig(Section):
     grandshooting: GrandShootingConfig | None = None
 
 
+class SmtpConfig(Section):
+    """Where report emails go out; the password is read from the `password_env` variable."""
+
+    host: str
+    port: int | None = Field(default=None, ge=1, le=65535, description="default by security")
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    from_: str = Field(alias="from")
+    timeout: float = Field(default=30.0, gt=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ReportProfileConfig(Section):
+    """A named slice of the report: filters on coverage columns and who receives it."""
+
+    title: str | None = None
+    where: dict[str, str | list[str]] = Field(default_factory=dict)
+    collections: list[str] = Field(default_factory=list)
+    recipients: list[str] = Field(default_factory=list)
+    deliverables_sheet: bool | None = None
+
+
+class ReportConfig(Section):
+    out_dir: Path = Path("out/reports")
+    stale_after_hours: float = Field(default=36.0, gt=0)
+    deliverables_sheet: bool = True
+    title: str = "Weekly shotlist report"
+    # Profiles `shotlist run` renders (and sends when they have recipients); none = whole scope.
+    run_profiles: list[str] = Field(default_factory=list)
+    profiles: dict[str, ReportProfileConfig] = Field(default_factory=dict)
+
+
 class Config(Section):
     """The whole configuration; `path` is where it was read from (None: built-in defaults)."""
+
+    smtp: SmtpConfig | None = None
+    report: ReportConfig = ReportConfig()
 
     warehouse: WarehouseConfig = WarehouseConfig()
     sources: SourcesConfig = SourcesConfig()
