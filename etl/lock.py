@@ -1,0 +1,176 @@
+"""The warehouse run lock: one writing shotlist process per warehouse, stale locks taken over."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from etl.errors import WarehouseLockedError
+
+log = logging.getLogger(__name__)
+
+# Locks this process holds, by lock-file path: `shotlist run` holds the lock and then calls the
+# sync and build steps, which may take it again. flock would refuse a second open file
+# description even in the same process, so nested use is counted here instead.
+_HELD: dict[Path, _Held] = {}
+_GUARD = threading.Lock()
+
+
+@dataclass
+class _Held:
+    handle: IO[str]
+    depth: int
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds (or last held) a lock, as written in the lock file."""
+
+    pid: int | None
+    command: str
+    started_at: str
+    host: str
+
+    def describe(self) -> str:
+        who = f"pid {self.pid}" if self.pid is not None else "unknown process"
+        where = f" on {self.host}" if self.host and self.host != socket.gethostname() else ""
+        return f"`shotlist {self.command}` ({who}{where}, started {self.started_at})"
+
+
+def lock_path(warehouse_path: Path) -> Path:
+    """The lock file sits next to the warehouse: `data/warehouse.duckdb.lock`."""
+    return warehouse_path.with_name(warehouse_path.name + ".lock")
+
+
+def _read_holder(handle: IO[str]) -> LockHolder | None:
+    handle.seek(0)
+    text = handle.read().strip()
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        return LockHolder(
+            pid=int(data["pid"]) if data.get("pid") is not None else None,
+            command=str(data.get("command", "?")),
+            started_at=str(data.get("started_at", "?")),
+            host=str(data.get("host", "")),
+        )
+    except (ValueError, TypeError, KeyError):
+        return LockHolder(pid=None, command="?", started_at="?", host="")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_lock(warehouse_path: Path) -> LockHolder | None:
+    """The current holder of the warehouse lock, or None when nobody holds it."""
+    path = lock_path(warehouse_path)
+    if not path.exists():
+        return None
+    with path.open("r", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read_holder(handle)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
+
+
+@dataclass(frozen=True)
+class HeldLock:
+    """The lock as held by this process; `taken_over` is the dead holder it replaced, if any."""
+
+    holder: LockHolder
+    path: Path
+    taken_over: LockHolder | None = None
+
+
+@contextmanager
+def warehouse_lock(warehouse_path: Path | str, command: str) -> Iterator[HeldLock]:
+    """Hold the warehouse's run lock for the duration of the block.
+
+    Raises `WarehouseLockedError` at once (no waiting) when another process holds it. The lock
+    is an flock on `<warehouse>.lock`, so the kernel releases it when its holder dies, even by
+    SIGKILL; the holder's details left in the file are then reported as taken over.
+    """
+    path = lock_path(Path(warehouse_path)).resolve()
+    with _GUARD:
+        held = _HELD.get(path)
+        if held is not None:
+            held.depth += 1
+    if held is not None:
+        try:
+            yield HeldLock(_read_holder(held.handle) or _me(command), path)
+        finally:
+            with _GUARD:
+                held.depth -= 1
+        return
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # "a+" creates the file without truncating what a running holder wrote.
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _read_holder(handle)
+        handle.close()
+        who = holder.describe() if holder else "another shotlist process"
+        raise WarehouseLockedError(
+            f"{warehouse_path}: {who} is writing this warehouse; "
+            f"not starting `shotlist {command}` (try again when it has finished)"
+        ) from None
+    except OSError as exc:
+        handle.close()
+        raise WarehouseLockedError(f"{path}: cannot lock: {exc.strerror}") from None
+
+    previous = _read_holder(handle)
+    if previous is not None:
+        # A clean release empties the file: content here means the holder died holding it.
+        state = "no longer running" if previous.pid and not _pid_alive(previous.pid) else "gone"
+        log.warning("taking over the lock left by %s: process %s", previous.describe(), state)
+    me = _me(command)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(
+        json.dumps(
+            {"pid": me.pid, "command": me.command, "started_at": me.started_at, "host": me.host}
+        )
+    )
+    handle.flush()
+    with _GUARD:
+        _HELD[path] = _Held(handle, 1)
+    try:
+        yield HeldLock(me, path, previous)
+    finally:
+        with _GUARD:
+            del _HELD[path]
+        handle.seek(0)
+        handle.truncate()
+        handle.flush()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _me(command: str) -> LockHolder:
+    started = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+    return LockHolder(os.getpid(), command, started, socket.gethostname())
+
+
+__all__ = ["HeldLock", "LockHolder", "lock_path", "read_lock", "warehouse_lock"]
