@@ -1,18 +1,42 @@
-"""Every source the toolkit knows, by name: the sync engine, models and CLI look them up here."""
+"""Every source the toolkit knows, by name: its declaration and how config binds it."""
 
 from __future__ import annotations
 
-from etl.engine.declarations import Source
-from etl.sources.grandshooting import SOURCE as GRANDSHOOTING
+from collections.abc import Callable
+from dataclasses import dataclass
 
-SOURCES: dict[str, Source] = {
-    GRANDSHOOTING.name: GRANDSHOOTING,
+from etl.config import Config
+from etl.engine.declarations import Source
+from etl.engine.sync import SourceRuntime
+from etl.sources import grandshooting
+
+
+@dataclass(frozen=True)
+class Registered:
+    source: Source
+    runtime: Callable[[Config], SourceRuntime]
+    # Whether the config has a section for this source (unconfigured sources are not synced).
+    configured: Callable[[Config], bool]
+
+
+REGISTRY: dict[str, Registered] = {
+    "grandshooting": Registered(
+        grandshooting.SOURCE,
+        grandshooting.runtime,
+        lambda c: c.sources.grandshooting is not None,
+    ),
 }
 
+SOURCES: dict[str, Source] = {name: entry.source for name, entry in REGISTRY.items()}
 
-def get_source(name: str) -> Source:
+
+def get(name: str) -> Registered:
     try:
-        return SOURCES[name]
+        return REGISTRY[name]
     except KeyError:
-        known = ", ".join(sorted(SOURCES))
+        known = ", ".join(sorted(REGISTRY))
         raise KeyError(f"unknown source {name!r} (known: {known})") from None
+
+
+def configured_names(config: Config) -> list[str]:
+    return [name for name, entry in REGISTRY.items() if entry.configured(config)]

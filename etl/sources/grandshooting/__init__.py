@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from etl.config import Config, secret_from_env
+from etl.engine.auth import BearerToken
+from etl.engine.client import RetryPolicy
 from etl.engine.declarations import Cursor, KeyRange, Resource, Source
 from etl.engine.paginators import OffsetHeaderPaginator, SinglePage
+from etl.engine.sync import Extract, SourceRuntime
+from etl.errors import ConfigError
 from etl.sources.grandshooting import records
 
 PAGES = OffsetHeaderPaginator(page_size=100, ceiling=10_000)
@@ -128,3 +133,32 @@ SOURCE = Source(
         ),
     ),
 )
+
+
+def runtime(config: Config) -> SourceRuntime:
+    """Bind the declaration to `[sources.grandshooting]`: one extract per configured account."""
+    settings = config.sources.grandshooting
+    if settings is None:
+        raise ConfigError("no [sources.grandshooting] section in the configuration")
+    token = secret_from_env(
+        settings.token_env, config=config, key="sources.grandshooting.token_env"
+    )
+    auth = BearerToken(token)
+    accounts = settings.account_ids or [0]
+    extracts = []
+    for account in accounts:
+        base_url = settings.account_base_urls.get(str(account), settings.base_url)
+        # Delegation: the spec takes `account_id` as a query parameter; 0 = the key's own.
+        params = (("account_id", str(account)),) if account else ()
+        extracts.append(Extract(scope=str(account), base_url=base_url, auth=auth, params=params))
+    return SourceRuntime(
+        source=SOURCE,
+        extracts=extracts,
+        rate_limit=settings.rate_limit,
+        concurrency=settings.concurrency,
+        timeout=settings.timeout,
+        retry=RetryPolicy(max_attempts=settings.max_attempts, budget=settings.retry_budget),
+        overlap=timedelta(days=settings.overlap_days),
+        page_cap=settings.page_cap,
+        resources=tuple(settings.resources) if settings.resources else None,
+    )

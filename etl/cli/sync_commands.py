@@ -1,0 +1,72 @@
+"""`shotlist sync` and `shotlist runs`: extract from the APIs, and show what past runs did."""
+
+from __future__ import annotations
+
+import click
+
+from etl.cli.base import Context, cli
+from etl.engine.progress import default_progress
+from etl.engine.sync import SyncResult, sync_sources
+from etl.runs import recent_runs
+
+
+def summarise(result: SyncResult) -> None:
+    """One line per resource, then the totals; failures go to stderr."""
+    for r in result.results:
+        scope = f"[{r.scope}]" if r.scope not in ("", "0") else ""
+        line = f"{r.source}.{r.resource}{scope}: {r.status}, {r.rows} rows, {r.pages} pages"
+        if r.deleted:
+            line += f", {r.deleted} marked deleted"
+        if r.quarantined:
+            line += f", {r.quarantined} quarantined"
+        if r.error:
+            line += f" - {r.error}"
+        elif r.warnings:
+            line += f" - {'; '.join(r.warnings)}"
+        click.echo(line, err=r.status == "failed")
+    click.echo(
+        f"run {result.run_id}: {result.rows} rows in {result.seconds:.1f}s, "
+        f"{result.requests} requests, {result.throttled} throttled (429), "
+        f"{result.retries} retries"
+    )
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Re-read everything and mark rows that vanished from the API as deleted.",
+)
+@click.pass_obj
+def sync(obj: Context, sources: tuple[str, ...], full_refresh: bool) -> None:
+    """Extract the configured sources (or the SOURCES named) into the warehouse.
+
+    Exits 0 only when every resource synced completely.
+
+    \b
+    Example:
+      GRANDSHOOTING_TOKEN=... shotlist sync grandshooting
+      shotlist sync --full-refresh
+    """
+    result = sync_sources(
+        obj.config, sources or None, full_refresh=full_refresh, progress=default_progress()
+    )
+    summarise(result)
+    if not result.ok:
+        failed = [f"{r.source}.{r.resource}" for r in result.results if r.status == "failed"]
+        raise click.ClickException(f"sync incomplete: {', '.join(failed)} failed")
+
+
+@cli.command()
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.pass_obj
+def runs(obj: Context, limit: int) -> None:
+    """Show recent sync runs from meta.sync_runs, newest first.
+
+    \b
+    Example:
+      shotlist runs --limit 5
+    """
+    for line in recent_runs(obj.config, limit):
+        click.echo(line)

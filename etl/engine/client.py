@@ -1,0 +1,180 @@
+"""The HTTP client of a source: auth, rate limit, retries with backoff, one-line errors."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from etl.engine.auth import Auth
+from etl.engine.paginators import PageRequest
+from etl.engine.ratelimit import TokenBucket
+from etl.errors import ApiError, AuthError, RetryBudgetExceeded
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded attempts, exponential backoff with full jitter, and a time budget per request."""
+
+    max_attempts: int = 6
+    budget: float = 300.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        return rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    server_errors: int = 0
+    transport_errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class ApiClient:
+    """GETs JSON from one API within its rate limit; only reads, never writes."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: Auth,
+        *,
+        limiter: TokenBucket,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+        self.limiter = limiter
+        self.retry = retry or RetryPolicy()
+        self.stats = ClientStats()
+        self._rng = random.Random(seed)
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "shotlist-analytics"},
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    async def get(self, path: str, request: PageRequest) -> tuple[httpx.Response, Any]:
+        """One page: the response and its decoded JSON body, after retries if needed."""
+        started = time.monotonic()
+        attempt = 0
+        reauthenticated = False
+        while True:
+            await self.limiter.acquire()
+            self.stats.requests += 1
+            problem: str
+            wait: float | None = None
+            try:
+                headers = dict(request.headers)
+                headers.update(await self.auth.headers(self._http))
+                response = await self._http.get(
+                    self.url(path), params=list(request.params), headers=headers
+                )
+            except httpx.TimeoutException:
+                self.stats.transport_errors += 1
+                problem = "timed out"
+            except httpx.TransportError as exc:
+                self.stats.transport_errors += 1
+                problem = f"connection failed ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
+                if status == 200:
+                    try:
+                        return response, json.loads(response.content)
+                    except ValueError:
+                        problem = "response body is not complete JSON (truncated?)"
+                elif status == 401 and not reauthenticated and self.auth.invalidate():
+                    # A login flow may hold an expired session: log in again, once.
+                    reauthenticated = True
+                    continue
+                elif status in RETRY_STATUSES:
+                    if status == 429:
+                        self.stats.throttled += 1
+                        wait = _retry_after(response)
+                        if wait is not None:
+                            self.limiter.pause(wait)
+                    else:
+                        self.stats.server_errors += 1
+                    problem = f"HTTP {status}"
+                else:
+                    raise self._fatal(path, response)
+            attempt += 1
+            elapsed = time.monotonic() - started
+            delay = wait if wait is not None else self.retry.delay(attempt, self._rng)
+            if attempt >= self.retry.max_attempts or elapsed + delay > self.retry.budget:
+                raise RetryBudgetExceeded(
+                    f"GET {self.url(path)}: {problem}; gave up after {attempt} attempts "
+                    f"in {elapsed:.1f}s"
+                )
+            self.stats.retries += 1
+            log.debug("GET %s: %s, retry %d in %.2fs", path, problem, attempt, delay)
+            await asyncio.sleep(delay)
+
+    def _fatal(self, path: str, response: httpx.Response) -> ApiError:
+        status = response.status_code
+        if status == 401:
+            return AuthError(f"token rejected by {self.base_url}", status)
+        if status == 403:
+            return AuthError(f"access denied by {self.base_url} to {path}", status)
+        detail = _error_detail(response)
+        return ApiError(f"GET {self.url(path)} answered HTTP {status}{detail}", status)
+
+
+def _error_detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+        return f": {text}" if text else ""
+    message = body
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            message = errors[0].get("message", errors[0])
+        else:
+            message = body.get("message") or body.get("error") or body.get("detail") or body
+    return f": {str(message)[:200]}"
+

@@ -1,0 +1,826 @@
+"""Runs a sync: for each source, scope and resource, page through the API and land the rows.
+
+Strategies, picked per resource from its declaration and the total the API announces:
+- offset pages fetched concurrently when the total fits under the paginator's ceiling;
+- key ranges fetched concurrently (keyset paging inside each range) beyond the ceiling;
+- plain sequential paging when the API gives no total (stop on a short page);
+- child resources fetched once per row of their parent.
+Rows land in batches; each batch commits with the checkpoint that lets a killed run resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+import math
+import string
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+import httpx
+from pydantic import ValidationError
+
+from etl.config import Config
+from etl.engine import warehouse as wh
+from etl.engine.auth import Auth
+from etl.engine.client import ApiClient, RetryPolicy
+from etl.engine.declarations import Resource, Source
+from etl.engine.paginators import Page, PageRequest, Paginator, SinglePage
+from etl.engine.progress import Progress, SilentProgress
+from etl.engine.ratelimit import TokenBucket
+from etl.engine.records import parse_api_datetime
+from etl.errors import ApiError, AuthError, PaginationError, ShotlistError
+
+log = logging.getLogger("etl.sync")
+
+BATCH_ROWS = 5_000
+BATCH_SECONDS = 2.0
+ROWS_PER_RANGE = 2_000
+MAX_RANGES = 64
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One scope of a source (an account, an organisation): where and as whom to read it."""
+
+    scope: str
+    base_url: str
+    auth: Auth
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class SourceRuntime:
+    """A source declaration bound to its configuration: ready to sync."""
+
+    source: Source
+    extracts: list[Extract]
+    rate_limit: float = 5.0
+    concurrency: int = 8
+    timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    overlap: timedelta = timedelta(days=1)
+    page_cap: int = 200_000
+    resources: tuple[str, ...] | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+
+    def selected(self) -> list[Resource]:
+        if self.resources is None:
+            return list(self.source.resources)
+        wanted = set(self.resources)
+        unknown = wanted - {r.name for r in self.source.resources}
+        if unknown:
+            raise ShotlistError(
+                f"{self.source.name}: unknown resource(s) {', '.join(sorted(unknown))}"
+            )
+        return [r for r in self.source.resources if r.name in wanted]
+
+
+@dataclass
+class ResourceResult:
+    source: str
+    scope: str
+    resource: str
+    mode: str = "full"
+    status: str = "ok"
+    pages: int = 0
+    rows: int = 0
+    quarantined: int = 0
+    deleted: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class SyncResult:
+    run_id: str
+    results: list[ResourceResult] = field(default_factory=list)
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    rate_limit: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status in ("ok", "warning", "skipped") for r in self.results)
+
+    @property
+    def rows(self) -> int:
+        return sum(r.rows for r in self.results)
+
+
+class _Stop(Exception):
+    """Ends a strategy early (client-side cursor reached the lower bound)."""
+
+
+class ResourceSync:
+    """Syncs one resource of one scope; owns its batch buffer and its pass checkpoint."""
+
+    def __init__(
+        self,
+        engine: SourceSync,
+        extract: Extract,
+        client: ApiClient,
+        resource: Resource,
+        full_refresh: bool,
+    ) -> None:
+        self.engine = engine
+        self.extract = extract
+        self.client = client
+        self.resource = resource
+        self.source = engine.runtime.source
+        self.table = wh.RawTable(self.source, resource)
+        self.pager: Paginator = resource.paginator or SinglePage()
+        self.full_refresh = full_refresh
+        self.result = ResourceResult(self.source.name, extract.scope, resource.name)
+        self.scope_value: Any = (
+            int(extract.scope) if self.source.scope_type == "BIGINT" else extract.scope
+        )
+        self.pass_state: dict[str, Any] = {}
+        self.pass_started = utcnow()
+        self.lower: datetime | None = None
+        self._pending: list[dict[str, Any]] = []
+        self._pending_quarantine: list[tuple[str, str, str]] = []
+        self._pending_pages = 0
+        self._last_flush = time.monotonic()
+        self._signatures: set[tuple[Any, ...]] = set()
+        self.received_pages = 0
+        self.drift: dict[str, Any] = {}
+        self.key_fields = resource.primary_key
+        self.api_fields = resource.model.api_field_names()
+
+    # ---- bookkeeping -------------------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        scope = f"[{self.extract.scope}]" if len(self.engine.runtime.extracts) > 1 else ""
+        return f"{self.source.name}.{self.resource.name}{scope}"
+
+    def _base_request(self) -> PageRequest:
+        params = tuple(self.extract.params) + tuple(self.resource.params.items())
+        return PageRequest(params=params)
+
+    async def _load_state(self) -> None:
+        watermark, stored = await self.engine.db(
+            wh.read_state, self.source.name, self.extract.scope, self.resource.name
+        )
+        cursor = self.resource.cursor
+        incremental = cursor is not None and watermark is not None and not self.full_refresh
+        mode = "incremental" if incremental else "full"
+        if incremental and watermark is not None:
+            lower = watermark - self.engine.runtime.overlap
+            self.lower = datetime(lower.year, lower.month, lower.day)
+        lower_text = self.lower.isoformat() if self.lower else None
+        if stored and stored.get("mode") == mode and stored.get("lower") == lower_text:
+            self.pass_state = stored
+            self.pass_started = datetime.fromisoformat(stored["started_at"])
+            log.info("%s: resuming the pass interrupted at %s", self.label, stored["started_at"])
+        else:
+            self.pass_state = {
+                "mode": mode,
+                "lower": lower_text,
+                "started_at": self.pass_started.isoformat(),
+            }
+        self.result.mode = mode
+
+    # ---- turning pages into rows -------------------------------------------------------
+
+    def _record_key(self, record: dict[str, Any]) -> str:
+        return json.dumps([record.get(k) for k in self.key_fields], default=str)
+
+    def to_rows(
+        self, records: Sequence[Any], inherit: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+        """Validate records at the boundary: good ones become rows, bad ones quarantine."""
+        model = self.resource.model
+        now = utcnow()
+        rows: list[dict[str, Any]] = []
+        bad: list[tuple[str, str, str]] = []
+        names = list(model.model_fields)
+        for record in records:
+            if not isinstance(record, dict):
+                bad.append(("null", f"expected an object, got {type(record).__name__}", "null"))
+                continue
+            if inherit:
+                record = {**inherit, **record}
+            for name in record.keys() - self.api_fields:
+                if name not in self.drift:
+                    self.drift[name] = record[name]
+            try:
+                item = model.model_validate(record)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "record"
+                reason = f"{where}: {first['msg']}"
+                bad.append((self._record_key(record), reason, json.dumps(record, default=str)))
+                continue
+            row = {name: getattr(item, name) for name in names}
+            row[self.table.scope_column] = self.scope_value
+            row["_raw"] = json.dumps(record, ensure_ascii=False, default=str)
+            row["_synced_at"] = now
+            row["_run_id"] = self.engine.run_id
+            row["_deleted_at"] = None
+            rows.append(row)
+        return rows, bad
+
+    def _check_repeat(self, page_index: int, records: Sequence[Any]) -> None:
+        """Loop guard: a non-empty page with exactly the keys of an earlier page."""
+        if not records:
+            return
+        signature = tuple(
+            tuple(r.get(k) for k in self.key_fields) if isinstance(r, dict) else None
+            for r in records
+        )
+        if signature in self._signatures:
+            raise PaginationError(
+                f"{self.label}: page {page_index} repeats an earlier page "
+                "(the API ignored the paging parameters); stopped to avoid a loop"
+            )
+        self._signatures.add(signature)
+
+    async def add_page(
+        self,
+        records: Sequence[Any],
+        inherit: dict[str, Any] | None = None,
+        page_index: int = 0,
+        total_pages: int | None = None,
+        check_repeat: bool = True,
+    ) -> None:
+        if check_repeat:
+            self._check_repeat(page_index, records)
+        self.received_pages += 1
+        if self.received_pages > self.engine.runtime.page_cap:
+            raise PaginationError(
+                f"{self.label}: more than {self.engine.runtime.page_cap} pages; "
+                "stopped at the page cap (raise page_cap if the catalog is that large)"
+            )
+        rows, bad = self.to_rows(records, inherit)
+        self._pending.extend(rows)
+        self._pending_quarantine.extend(bad)
+        self._pending_pages += 1
+        self.result.pages += 1
+        self.result.rows += len(rows)
+        self.result.quarantined += len(bad)
+        self.engine.progress.advance(1, len(rows), total_pages)
+        if (
+            len(self._pending) >= BATCH_ROWS
+            or time.monotonic() - self._last_flush >= BATCH_SECONDS
+        ):
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Commit what is buffered, with a snapshot of the checkpoint that covers it."""
+        if not self._pending and not self._pending_quarantine and not self._pending_pages:
+            return
+        rows, self._pending = self._pending, []
+        bad, self._pending_quarantine = self._pending_quarantine, []
+        self._pending_pages = 0
+        self._last_flush = time.monotonic()
+        state = wh.StateUpdate(
+            source=self.source.name,
+            scope=self.extract.scope,
+            resource=self.resource.name,
+            pass_state=copy.deepcopy(self.pass_state),
+            run_id=self.engine.run_id,
+            pages=self.result.pages,
+            rows=self.result.rows,
+        )
+
+        def write(con: duckdb.DuckDBPyConnection) -> None:
+            frame = wh.rows_frame(self.table, rows) if rows else None
+            wh.land(con, self.table, frame, state, bad)
+
+        await self.engine.db_call(write)
+
+    # ---- fetching ------------------------------------------------------------------------
+
+    async def fetch(self, path: str, request: PageRequest) -> tuple[Page, list[Any]]:
+        async with self.engine.inflight:
+            response, body = await self.client.get(path, request)
+        page = self.pager.parse(response, body)
+        try:
+            records = self.resource.selector(body)
+        except ValueError as exc:
+            raise ApiError(f"{self.label}: unexpected response shape: {exc}") from None
+        return page, records
+
+    def _ceiling_hit(self, request: PageRequest, received: int) -> bool:
+        ceiling = self.pager.ceiling
+        return (
+            ceiling is not None
+            and received >= self.pager.page_size > 0
+            and (request.index + 1) * self.pager.page_size > ceiling
+        )
+
+    async def sequential(
+        self,
+        path: str,
+        base: PageRequest,
+        inherit: dict[str, Any] | None = None,
+        first: tuple[PageRequest, Page, list[Any]] | None = None,
+    ) -> int:
+        """Page one after the other until a short page; returns the rows received."""
+        received_total = 0
+        if first is None:
+            request = self.pager.first(base)
+            page, records = await self.fetch(path, request)
+        else:
+            request, page, records = first
+        cursor = self.resource.cursor
+        client_side = cursor is not None and cursor.server_filter is None and self.lower
+        while True:
+            received_total += len(records)
+            if client_side:
+                records, older = self._split_older(records)
+            await self.add_page(records, inherit, request.index, None, check_repeat=True)
+            if client_side and older:
+                return received_total
+            following = self.pager.next(request, page, len(records))
+            if following is None:
+                if self._ceiling_hit(request, len(records)):
+                    raise PaginationError(
+                        f"{self.label}: reached the API's offset ceiling "
+                        f"({self.pager.ceiling}) with rows left and no key to page by"
+                    )
+                return received_total
+            request = following
+            page, records = await self.fetch(path, request)
+
+    def _split_older(self, records: list[Any]) -> tuple[list[Any], bool]:
+        """Client-side cursor: keep rows at or after the lower bound (rows come newest first)."""
+        assert self.resource.cursor is not None and self.lower is not None
+        name = self.resource.cursor.field
+        kept, older = [], False
+        for record in records:
+            value = record.get(name) if isinstance(record, dict) else None
+            try:
+                stamp = wh_parse(value)
+            except ValueError:
+                stamp = None
+            if stamp is not None and stamp < self.lower:
+                older = True
+                continue
+            kept.append(record)
+        return kept, older
+
+    async def offset_pages(
+        self, path: str, first: PageRequest, page: Page, records: list[Any], total: int
+    ) -> None:
+        """All pages are known from the total: fetch them concurrently, land on arrival."""
+        plan = self.pager.plan(first, total)
+        total_pages = len(plan) + 1
+        if total_pages > self.engine.runtime.page_cap:
+            raise PaginationError(
+                f"{self.label}: {total_pages} pages announced, above the page cap "
+                f"({self.engine.runtime.page_cap})"
+            )
+        self.engine.progress.start(self.label, total_pages)
+        await self.add_page(records, None, 0, total_pages)
+
+        async def one(request: PageRequest) -> None:
+            _, rows = await self.fetch(path, request)
+            await self.add_page(rows, None, request.index, total_pages)
+
+        await _gather_all([one(r) for r in plan])
+
+    async def key_ranges(self, path: str, base: PageRequest, total: int | None) -> None:
+        """Split the key space into ranges fetched concurrently, keyset paging inside each."""
+        key = self.resource.key_range
+        assert key is not None
+        keyed = base.with_params(**{key.sort_param: key.sort_value})
+        ranges = self.pass_state.get("ranges")
+        if not ranges:
+            ranges = await self._plan_ranges(path, base, total)
+            self.pass_state["ranges"] = ranges
+            self.pass_state["strategy"] = "key_ranges"
+        pending = [r for r in ranges if not r.get("done")]
+        estimate = math.ceil((total or 0) / max(self.pager.page_size, 1)) or None
+        self.engine.progress.start(self.label, estimate)
+
+        async def walk(span: dict[str, Any]) -> None:
+            while True:
+                request = keyed.add_params(
+                    (
+                        key.param,
+                        key.lower_exclusive(span["next"])
+                        if span.get("next") is not None
+                        else key.lower_inclusive(span["lo"]),
+                    )
+                )
+                if span.get("hi") is not None:
+                    request = request.add_params((key.param, key.upper_exclusive(span["hi"])))
+                request = self.pager.first(request)
+                _, records = await self.fetch(path, request)
+                keys = [r.get(self.key_fields[-1]) for r in records if isinstance(r, dict)]
+                numeric = [k for k in keys if isinstance(k, int | float)]
+                if numeric:
+                    last = max(numeric)
+                    if span.get("next") is not None and last <= span["next"]:
+                        raise PaginationError(
+                            f"{self.label}: key paging did not advance past {span['next']}"
+                        )
+                    span["next"] = int(last)
+                if len(records) < self.pager.page_size or not numeric:
+                    span["done"] = True
+                await self.add_page(records, None, 0, estimate, check_repeat=False)
+                if span.get("done"):
+                    return
+
+        await _gather_all([walk(span) for span in pending])
+
+    async def _plan_ranges(
+        self, path: str, base: PageRequest, total: int | None
+    ) -> list[dict[str, Any]]:
+        key = self.resource.key_range
+        assert key is not None
+        low_req = self.pager.first(base.with_params(**{key.sort_param: key.sort_value}))
+        high_req = self.pager.first(base.with_params(**{key.sort_param: key.sort_desc_value}))
+        (_, lows), (_, highs) = await asyncio.gather(
+            self.fetch(path, low_req), self.fetch(path, high_req)
+        )
+        field_name = self.key_fields[-1]
+        if not lows or not highs:
+            return [{"lo": 0, "hi": None, "next": None}]
+        lo = int(lows[0][field_name])
+        hi = int(highs[0][field_name]) + 1
+        count = total if total is not None else (hi - lo)
+        n = max(1, min(MAX_RANGES, math.ceil(count / ROWS_PER_RANGE)))
+        step = max(1, math.ceil((hi - lo) / n))
+        bounds = list(range(lo, hi, step))
+        spans = []
+        for i, start in enumerate(bounds):
+            # The last range is open-ended: rows created during the sync land there.
+            end = bounds[i + 1] if i + 1 < len(bounds) else None
+            spans.append({"lo": start, "hi": end, "next": None})
+        return spans
+
+    async def total_now(self, path: str, base: PageRequest) -> int | None:
+        """What the API announces as the total for this pass's filter, right now."""
+        request = self.pager.first(base)
+        page, _ = await self.fetch(path, request)
+        return page.total
+
+    # ---- the pass -----------------------------------------------------------------------
+
+    async def run_top_level(self) -> None:
+        resource = self.resource
+        base = self._base_request()
+        cursor = resource.cursor
+        if self.lower is not None and cursor is not None and cursor.server_filter is not None:
+            base = base.add_params(*cursor.server_filter(self.lower).items())
+        key = resource.key_range
+        if self.pass_state.get("strategy") == "key_ranges":
+            total_start = self.pass_state.get("total_start")
+            await self.key_ranges(resource.path, base, total_start)
+            await self.check_complete(base, total_start)
+            return
+        probe_base = base.with_params(**{key.sort_param: key.sort_value}) if key else base
+        first = self.pager.first(probe_base)
+        page, records = await self.fetch(resource.path, first)
+        total = page.total
+        self.pass_state["total_start"] = total
+        ceiling = self.pager.ceiling
+        fits = total is not None and (ceiling is None or total <= ceiling)
+        if total is not None and fits and self.pager.plan(first, total):
+            await self.offset_pages(resource.path, first, page, records, total)
+            missing = await self.check_complete(base, total, repair=key is not None)
+            if missing and key is not None:
+                log.warning("%s: re-reading by key to recover %d missing rows", self.label, missing)
+                await self.key_ranges(resource.path, base, total)
+                await self.check_complete(base, total)
+        elif key is not None and total is not None and not fits:
+            self.pass_state["strategy"] = "key_ranges"
+            await self.key_ranges(resource.path, base, total)
+            await self.check_complete(base, total)
+        else:
+            self.engine.progress.start(self.label, None)
+            await self.sequential(resource.path, probe_base, None, (first, page, records))
+            if total is not None:
+                await self.check_complete(base, total)
+
+    async def check_complete(
+        self, base: PageRequest, total_start: int | None, repair: bool = False
+    ) -> int:
+        """Rows received vs the total announced; returns rows missing when a repair may help."""
+        await self.flush()
+        if total_start is None:
+            return 0
+        total_end = await self.total_now(self.resource.path, base)
+        landed = await self.engine.db(
+            wh.count_since, self.table, self.scope_value, self.pass_started
+        )
+        # Quarantined records were received too: they are accounted for, not missing.
+        received = landed + self.result.quarantined
+        totals = [t for t in (total_start, total_end) if t is not None]
+        if received in totals:
+            return 0
+        low, high = min(totals), max(totals)
+        if received < low:
+            missing = low - received
+            if repair:
+                return missing
+            raise PaginationError(
+                f"{self.label}: incomplete: received {received} rows, the API announced "
+                f"{total_start} at the start and {total_end} at the end"
+            )
+        message = (
+            f"received {received} rows, the API announced {total_start} at the start and "
+            f"{total_end} at the end: rows changed during the sync"
+        )
+        if received > high:
+            message = (
+                f"received {received} rows, more than the {high} announced: "
+                "rows changed during the sync"
+            )
+        self.result.warnings.append(message)
+        log.warning("%s: %s", self.label, message)
+        return 0
+
+    async def run_children(self) -> None:
+        resource = self.resource
+        assert resource.parent is not None
+        parent = wh.RawTable(self.source, self.source.resource(resource.parent))
+        columns = sorted(set(resource.inherit.values()) | _placeholders(resource.path))
+        parents = await self.engine.db(_parent_rows, parent, self.scope_value, columns)
+        self.engine.progress.start(self.label, len(parents) or None)
+        base = self._base_request()
+        problems: list[str] = []
+
+        async def one(row: dict[str, Any]) -> None:
+            path = resource.path.format(**row)
+            inherit = {child: row[col] for child, col in resource.inherit.items()}
+            request = self.pager.first(base)
+            page, records = await self.fetch(path, request)
+            received = await self.sequential(path, base, inherit, (request, page, records))
+            if page.total is not None and received < page.total:
+                problems.append(f"{path}: {received} of {page.total} rows")
+
+        await _gather_all([one(row) for row in parents])
+        await self.flush()
+        if problems:
+            raise PaginationError(f"{self.label}: incomplete: {'; '.join(problems[:3])}")
+
+    async def run(self) -> ResourceResult:
+        started = time.monotonic()
+        await self._load_state()
+        await self.engine.db(
+            wh.start_run_row,
+            self.engine.run_id,
+            self.source.name,
+            self.extract.scope,
+            self.resource.name,
+            self.result.mode,
+        )
+        status, error = "ok", None
+        try:
+            if self.resource.parent:
+                await self.run_children()
+            else:
+                await self.run_top_level()
+            await self.flush()
+            self.result.deleted = await self.engine.db(
+                wh.finish_pass,
+                self.table,
+                self.scope_value,
+                pass_started_at=self.pass_started,
+                complete_scan=self.result.mode == "full",
+                watermark_column=self.resource.cursor.field if self.resource.cursor else None,
+            )
+            if self.result.warnings:
+                status = "warning"
+        except ApiError as exc:
+            await self._safe_flush()
+            if exc.status == 404 and self.resource.optional:
+                status, error = "skipped", "not available on this account"
+            else:
+                status, error = "failed", str(exc)
+            if isinstance(exc, AuthError):
+                self.result.status, self.result.error = status, error
+                await self._end(status, error, started)
+                raise
+        except ShotlistError as exc:
+            await self._safe_flush()
+            status, error = "failed", str(exc)
+        self.result.status, self.result.error = status, error
+        await self._end(status, error, started)
+        return self.result
+
+    async def _safe_flush(self) -> None:
+        # Rows already received are valid: keep them (the checkpoint stays resumable).
+        try:
+            await self.flush()
+        except Exception:  # pragma: no cover - the original error is the one to report
+            log.exception("%s: could not save the last batch", self.label)
+
+    async def _end(self, status: str, error: str | None, started: float) -> None:
+        self.result.seconds = time.monotonic() - started
+        if self.drift:
+            log.warning(
+                "%s: schema drift: unknown field(s) %s kept in _raw",
+                self.label,
+                ", ".join(sorted(self.drift)),
+            )
+            await self.engine.db(
+                wh.record_drift,
+                self.engine.run_id,
+                self.source.name,
+                self.resource.name,
+                self.drift,
+            )
+        detail = error or "; ".join(self.result.warnings)
+        self.engine.progress.finish(status, detail)
+        await self.engine.db(
+            wh.end_run_row,
+            self.engine.run_id,
+            self.source.name,
+            self.extract.scope,
+            self.resource.name,
+            status=status,
+            error=error,
+            pages=self.result.pages,
+            rows=self.result.rows,
+        )
+
+
+def wh_parse(value: Any) -> datetime | None:
+    parsed = parse_api_datetime(value)
+    return parsed if isinstance(parsed, datetime) else None
+
+
+def _placeholders(path: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(path) if name}
+
+
+def _parent_rows(
+    con: duckdb.DuckDBPyConnection, parent: wh.RawTable, scope: Any, columns: list[str]
+) -> list[dict[str, Any]]:
+    select = ", ".join(wh.quote(c) for c in columns)
+    rows = con.execute(
+        f"select distinct {select} from {parent.name} "
+        f"where {wh.quote(parent.scope_column)} = ? and _deleted_at is null",
+        [scope],
+    ).fetchall()
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+async def _gather_all(coroutines: list[Any]) -> None:
+    """Run concurrently; on the first failure cancel the rest and raise that failure."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+class SourceSync:
+    """Syncs every selected resource of every scope of one source, sharing one rate limit."""
+
+    def __init__(
+        self,
+        runtime: SourceRuntime,
+        con: duckdb.DuckDBPyConnection,
+        run_id: str,
+        progress: Progress,
+        full_refresh: bool,
+    ) -> None:
+        self.runtime = runtime
+        self.con = con
+        self.run_id = run_id
+        self.progress = progress
+        self.full_refresh = full_refresh
+        self.limiter = TokenBucket(runtime.rate_limit)
+        self.inflight = asyncio.Semaphore(runtime.concurrency)
+        self._db_lock = asyncio.Lock()
+        self.clients: list[ApiClient] = []
+
+    async def db_call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        # One connection, one writer: calls run in a worker thread so fetching goes on.
+        async with self._db_lock:
+            return await asyncio.to_thread(fn, self.con)
+
+    async def db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await self.db_call(lambda con: fn(con, *args, **kwargs))
+
+    async def run(self) -> list[ResourceResult]:
+        results: list[ResourceResult] = []
+        resources = self.runtime.selected()
+        for extract in self.runtime.extracts:
+            client = ApiClient(
+                extract.base_url,
+                extract.auth,
+                limiter=self.limiter,
+                timeout=self.runtime.timeout,
+                retry=self.runtime.retry,
+                transport=self.runtime.transport,
+            )
+            self.clients.append(client)
+            async with client:
+                stopped: str | None = None
+                for resource in resources:
+                    if stopped:
+                        results.append(
+                            ResourceResult(
+                                self.runtime.source.name,
+                                extract.scope,
+                                resource.name,
+                                status="failed",
+                                error=f"not attempted: {stopped}",
+                            )
+                        )
+                        continue
+                    sync = ResourceSync(self, extract, client, resource, self.full_refresh)
+                    try:
+                        results.append(await sync.run())
+                    except AuthError as exc:
+                        results.append(sync.result)
+                        stopped = str(exc)
+        return results
+
+
+def new_run_id() -> str:
+    return f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+async def run_sync(
+    runtimes: Sequence[SourceRuntime],
+    con: duckdb.DuckDBPyConnection,
+    *,
+    full_refresh: bool = False,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+) -> SyncResult:
+    """Sync the given sources into an open warehouse connection."""
+    result = SyncResult(run_id=run_id or new_run_id())
+    started = time.monotonic()
+    for runtime in runtimes:
+        wh.ensure_raw_tables(con, runtime.source)
+        engine = SourceSync(
+            runtime, con, result.run_id, progress or SilentProgress(), full_refresh
+        )
+        result.results.extend(await engine.run())
+        for client in engine.clients:
+            result.requests += client.stats.requests
+            result.throttled += client.stats.throttled
+            result.retries += client.stats.retries
+        result.rate_limit = max(result.rate_limit, runtime.rate_limit)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def sync(
+    runtimes: Sequence[SourceRuntime],
+    con: duckdb.DuckDBPyConnection,
+    *,
+    full_refresh: bool = False,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Blocking wrapper around `run_sync`."""
+    wh.mark_interrupted_runs(con)
+    return asyncio.run(run_sync(runtimes, con, full_refresh=full_refresh, progress=progress))
+
+
+def sync_sources(
+    config: Config,
+    sources: Sequence[str] | None = None,
+    *,
+    full_refresh: bool = False,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Sync the named sources (default: every configured one) into the configured warehouse."""
+    # Imported here: the registry imports the source modules, which import this engine.
+    from etl.sources import registry
+
+    names = list(sources) if sources else registry.configured_names(config)
+    if not names:
+        raise ShotlistError(
+            f"{config.path or 'configuration'}: no source configured "
+            "(add a [sources.<name>] section)"
+        )
+    runtimes = []
+    for name in names:
+        try:
+            entry = registry.get(name)
+        except KeyError as exc:
+            raise ShotlistError(str(exc.args[0])) from None
+        runtimes.append(entry.runtime(config))
+    con = wh.connect(config.resolve(config.warehouse.path))
+    try:
+        return sync(runtimes, con, full_refresh=full_refresh, progress=progress)
+    finally:
+        con.close()
