@@ -53,6 +53,21 @@ class SourcesConfig(Section):
     grandshooting: GrandShootingConfig | None = None
 
 
+class GuidelinesConfig(Section):
+    """Where file guidelines come from; `source = "file"` makes the file win over API categories."""
+
+    path: Path | None = None
+    source: Literal["api", "file"] = "api"
+
+
+class ScopeConfig(Section):
+    """Which products coverage covers: every list given must match (empty = no filter)."""
+
+    shotlists: list[str] = Field(default_factory=list)
+    collections: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list)
+
+
 class SmtpConfig(Section):
     """Where report emails go out; the password is read from the `password_env` variable."""
 
@@ -95,6 +110,8 @@ class Config(Section):
 
     warehouse: WarehouseConfig = WarehouseConfig()
     sources: SourcesConfig = SourcesConfig()
+    guidelines: GuidelinesConfig = GuidelinesConfig()
+    scope: ScopeConfig = ScopeConfig()
     path: Path | None = None
 
     def base_dir(self) -> Path:
