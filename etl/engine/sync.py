@@ -37,6 +37,7 @@ from etl.engine.progress import Progress, SilentProgress
 from etl.engine.ratelimit import TokenBucket
 from etl.engine.records import parse_api_datetime
 from etl.errors import ApiError, AuthError, PaginationError, ShotlistError
+from etl.lock import warehouse_lock
 
 log = logging.getLogger("etl.sync")
 
@@ -236,11 +237,11 @@ class ResourceSync:
             rows.append(row)
         return rows, bad
 
-    def _check_repeat(self, page_index: int, records: Sequence[Any]) -> None:
-        """Loop guard: a non-empty page with exactly the keys of an earlier page."""
+    def _check_repeat(self, page_index: int, records: Sequence[Any], where: str) -> None:
+        """Loop guard: a non-empty page with exactly the keys of an earlier page of `where`."""
         if not records:
             return
-        signature = tuple(
+        signature = (where,) + tuple(
             tuple(r.get(k) for k in self.key_fields) if isinstance(r, dict) else None
             for r in records
         )
@@ -257,10 +258,10 @@ class ResourceSync:
         inherit: dict[str, Any] | None = None,
         page_index: int = 0,
         total_pages: int | None = None,
-        check_repeat: bool = True,
+        check_repeat: str | None = "",
     ) -> None:
-        if check_repeat:
-            self._check_repeat(page_index, records)
+        if check_repeat is not None:
+            self._check_repeat(page_index, records, check_repeat)
         self.received_pages += 1
         if self.received_pages > self.engine.runtime.page_cap:
             raise PaginationError(
@@ -345,7 +346,7 @@ class ResourceSync:
             received_total += len(records)
             if client_side:
                 records, older = self._split_older(records)
-            await self.add_page(records, inherit, request.index, None, check_repeat=True)
+            await self.add_page(records, inherit, request.index, None, check_repeat=path)
             if client_side and older:
                 return received_total
             following = self.pager.next(request, page, len(records))
@@ -435,7 +436,7 @@ class ResourceSync:
                     span["next"] = int(last)
                 if len(records) < self.pager.page_size or not numeric:
                     span["done"] = True
-                await self.add_page(records, None, 0, estimate, check_repeat=False)
+                await self.add_page(records, None, 0, estimate, check_repeat=None)
                 if span.get("done"):
                     return
 
@@ -819,8 +820,11 @@ def sync_sources(
         except KeyError as exc:
             raise ShotlistError(str(exc.args[0])) from None
         runtimes.append(entry.runtime(config))
-    con = wh.connect(config.resolve(config.warehouse.path))
-    try:
-        return sync(runtimes, con, full_refresh=full_refresh, progress=progress)
-    finally:
-        con.close()
+    path = config.resolve(config.warehouse.path)
+    # The lock turns "another run is writing" into a clear message instead of a DuckDB error.
+    with warehouse_lock(path, "sync"):
+        con = wh.connect(path)
+        try:
+            return sync(runtimes, con, full_refresh=full_refresh, progress=progress)
+        finally:
+            con.close()
