@@ -1,0 +1,100 @@
+"""The API client: which failures are retried, which stop, and what the messages say."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from etl.engine.auth import BearerToken
+from etl.engine.client import ApiClient, RetryPolicy
+from etl.engine.paginators import PageRequest
+from etl.engine.ratelimit import TokenBucket
+from etl.errors import ApiError, AuthError, RetryBudgetExceeded
+
+FAST = RetryPolicy(max_attempts=4, budget=10.0, backoff_base=0.001, backoff_cap=0.01)
+
+
+def run_get(
+    responses: list[Callable[[httpx.Request], httpx.Response]], policy: RetryPolicy = FAST
+) -> tuple[object, list[httpx.Request], ApiClient]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return responses[min(len(seen), len(responses)) - 1](request)
+
+    async def main() -> tuple[object, ApiClient]:
+        client = ApiClient(
+            "http://127.0.0.1:9/v3",
+            BearerToken("tok-123456"),
+            limiter=TokenBucket(0),
+            retry=policy,
+            transport=httpx.MockTransport(handler),
+        )
+        async with client:
+            _, body = await client.get("/picture", PageRequest(params=(("a", "1"),)))
+        return body, client
+
+    body, client = asyncio.run(main())
+    return body, seen, client
+
+
+def ok(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json=[{"picture_id": 1}])
+
+
+def test_client_retries_429_then_succeeds_and_counts_it() -> None:
+    throttled = lambda r: httpx.Response(  # noqa: E731
+        429, json={"errors": [{"message": "Rate limit exceeded"}]}, headers={"Retry-After": "0"}
+    )
+    body, seen, client = run_get([throttled, throttled, ok])
+    assert body == [{"picture_id": 1}]
+    assert len(seen) == 3
+    assert client.stats.throttled == 2
+    assert seen[0].headers["Authorization"] == "Bearer tok-123456"
+    assert seen[0].url.params.get_list("a") == ["1"]
+
+
+def test_client_retries_500_and_truncated_bodies() -> None:
+    broken = lambda r: httpx.Response(500, text="oops")  # noqa: E731
+    truncated = lambda r: httpx.Response(200, content=b'[{"picture_id": 1')  # noqa: E731
+    body, seen, client = run_get([broken, truncated, ok])
+    assert body == [{"picture_id": 1}]
+    assert client.stats.server_errors == 1
+    assert client.stats.retries == 2
+
+
+def test_client_gives_up_after_max_attempts() -> None:
+    broken = lambda r: httpx.Response(503)  # noqa: E731
+    with pytest.raises(RetryBudgetExceeded, match="HTTP 503; gave up after 4 attempts"):
+        run_get([broken])
+
+
+def test_client_401_is_not_retried_and_says_token_rejected() -> None:
+    denied = lambda r: httpx.Response(401, json={"errors": [{"message": "bad"}]})  # noqa: E731
+    with pytest.raises(AuthError) as info:
+        run_get([denied, ok])
+    assert str(info.value) == "token rejected by http://127.0.0.1:9/v3"
+    assert "tok-123456" not in str(info.value)
+
+
+def test_client_404_and_400_stop_with_the_api_message() -> None:
+    missing = lambda r: httpx.Response(404, json={"errors": [{"message": "no such"}]})  # noqa: E731
+    with pytest.raises(ApiError, match="answered HTTP 404: no such") as info:
+        run_get([missing, ok])
+    assert info.value.status == 404
+    bad = lambda r: httpx.Response(400, json={"message": "offset too big"})  # noqa: E731
+    with pytest.raises(ApiError, match="HTTP 400: offset too big"):
+        run_get([bad, ok])
+
+
+def test_client_retries_connection_errors() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    body, seen, client = run_get([refuse, ok])
+    assert body == [{"picture_id": 1}]
+    assert client.stats.transport_errors == 1

@@ -1,0 +1,129 @@
+"""Landing: typed raw tables, upsert by key, atomic batches with their checkpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.engine import warehouse as wh
+from etl.sources.grandshooting import SOURCE
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = wh.connect(tmp_path / "w.duckdb")
+    wh.ensure_raw_tables(connection, SOURCE)
+    yield connection
+    connection.close()
+
+
+def picture_row(picture_id: int, status: int, **extra: object) -> dict[str, object]:
+    return {
+        "account_id": 0,
+        "picture_id": picture_id,
+        "picturestatus": status,
+        "child_ids": [],
+        "alerts": ["missing_view"],
+        "date_mod": datetime(2026, 11, 1, 10, 0),
+        "_raw": json.dumps({"picture_id": picture_id}),
+        "_synced_at": datetime(2026, 11, 22, 8, 0),
+        "_run_id": "r1",
+        "_deleted_at": None,
+        **extra,
+    }
+
+
+def state(pages: int, rows: int, checkpoint: dict[str, object] | None) -> wh.StateUpdate:
+    return wh.StateUpdate("grandshooting", "0", "pictures", checkpoint, "r1", pages, rows)
+
+
+def test_warehouse_raw_table_has_typed_columns(con: duckdb.DuckDBPyConnection) -> None:
+    types = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'grandshooting__pictures'"
+        ).fetchall()
+    )
+    assert types["account_id"] == "BIGINT"
+    assert types["picture_id"] == "BIGINT"
+    assert types["date_mod"] == "TIMESTAMP"
+    assert types["child_ids"] == "JSON"
+    assert types["reference_id"] == "VARCHAR"
+    assert types["_raw"] == "JSON"
+    assert types["_deleted_at"] == "TIMESTAMP"
+
+
+def test_warehouse_upsert_replaces_by_key(con: duckdb.DuckDBPyConnection) -> None:
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    wh.start_run_row(con, "r1", "grandshooting", "0", "pictures", "full")
+    wh.land(con, table, wh.rows_frame(table, [picture_row(1, 10), picture_row(2, 30)]),
+            state(1, 2, None))
+    # The same key again, twice in one batch: the last copy wins, nothing is duplicated.
+    batch = [picture_row(2, 40), picture_row(3, 50), picture_row(2, 50)]
+    wh.land(con, table, wh.rows_frame(table, batch), state(2, 5, {"mode": "full"}))
+    rows = con.execute(
+        "select picture_id, picturestatus, alerts::varchar from raw.grandshooting__pictures "
+        "order by 1"
+    ).fetchall()
+    assert rows == [(1, 10, '["missing_view"]'), (2, 50, '["missing_view"]'),
+                    (3, 50, '["missing_view"]')]
+    run = con.execute("select pages, rows from meta.sync_runs where run_id = 'r1'").fetchone()
+    assert run == (2, 5)
+    _, checkpoint = wh.read_state(con, "grandshooting", "0", "pictures")
+    assert checkpoint == {"mode": "full"}
+
+
+def test_warehouse_failed_batch_leaves_nothing(con: duckdb.DuckDBPyConnection) -> None:
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    wh.land(con, table, wh.rows_frame(table, [picture_row(1, 10)]), state(1, 1, {"at": 1}))
+    # A quarantine row that cannot be written (wrong arity) makes the whole batch roll back.
+    with pytest.raises(Exception):
+        wh.land(
+            con,
+            table,
+            wh.rows_frame(table, [picture_row(1, 99), picture_row(7, 99)]),
+            state(2, 3, {"at": 2}),
+            quarantined=[("k", "reason")],  # type: ignore[list-item]
+        )
+    rows = con.execute(
+        "select picture_id, picturestatus from raw.grandshooting__pictures order by 1"
+    ).fetchall()
+    assert rows == [(1, 10)]
+    _, checkpoint = wh.read_state(con, "grandshooting", "0", "pictures")
+    assert checkpoint == {"at": 1}
+
+
+def test_warehouse_full_pass_marks_vanished_rows(con: duckdb.DuckDBPyConnection) -> None:
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    old = picture_row(1, 10, _synced_at=datetime(2026, 11, 1))
+    kept = picture_row(2, 10, _synced_at=datetime(2026, 11, 22, 9))
+    wh.land(con, table, wh.rows_frame(table, [old, kept]), state(1, 2, None))
+    marked = wh.finish_pass(
+        con, table, 0, pass_started_at=datetime(2026, 11, 22, 8),
+        complete_scan=True, watermark_column="date_mod",
+    )
+    assert marked == 1
+    deleted = con.execute(
+        "select picture_id from raw.grandshooting__pictures where _deleted_at is not null"
+    ).fetchall()
+    assert deleted == [(1,)]
+    watermark, checkpoint = wh.read_state(con, "grandshooting", "0", "pictures")
+    assert watermark == datetime(2026, 11, 1, 10, 0)
+    assert checkpoint is None
+
+
+def test_warehouse_new_model_field_adds_a_column(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("alter table raw.grandshooting__pictures drop column look_id")
+    wh.ensure_raw_tables(con, SOURCE)
+    names = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_name = 'grandshooting__pictures'"
+        ).fetchall()
+    ]
+    assert "look_id" in names
