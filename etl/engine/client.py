@@ -177,4 +177,3 @@ def _error_detail(response: httpx.Response) -> str:
         else:
             message = body.get("message") or body.get("error") or body.get("detail") or body
     return f": {str(message)[:200]}"
-

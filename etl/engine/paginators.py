@@ -92,9 +92,7 @@ class OffsetHeaderPaginator:
     def plan(self, first: PageRequest, total: int) -> list[PageRequest]:
         pages = math.ceil(total / self.page_size)
         return [
-            replace(
-                first.with_headers(**{self.offset_header: str(i * self.page_size)}), index=i
-            )
+            replace(first.with_headers(**{self.offset_header: str(i * self.page_size)}), index=i)
             for i in range(1, pages)
         ]
 

@@ -276,10 +276,7 @@ class ResourceSync:
         self.result.rows += len(rows)
         self.result.quarantined += len(bad)
         self.engine.progress.advance(1, len(rows), total_pages)
-        if (
-            len(self._pending) >= BATCH_ROWS
-            or time.monotonic() - self._last_flush >= BATCH_SECONDS
-        ):
+        if len(self._pending) >= BATCH_ROWS or time.monotonic() - self._last_flush >= BATCH_SECONDS:
             await self.flush()
 
     async def flush(self) -> None:
@@ -771,9 +768,7 @@ async def run_sync(
     started = time.monotonic()
     for runtime in runtimes:
         wh.ensure_raw_tables(con, runtime.source)
-        engine = SourceSync(
-            runtime, con, result.run_id, progress or SilentProgress(), full_refresh
-        )
+        engine = SourceSync(runtime, con, result.run_id, progress or SilentProgress(), full_refresh)
         result.results.extend(await engine.run())
         for client in engine.clients:
             result.requests += client.stats.requests

@@ -89,9 +89,7 @@ class RawTable:
 
     @property
     def columns(self) -> list[tuple[str, str]]:
-        fields = [
-            (n, t) for n, t in record_columns(self.resource.model) if n != self.scope_column
-        ]
+        fields = [(n, t) for n, t in record_columns(self.resource.model) if n != self.scope_column]
         return [(self.scope_column, self.source.scope_type), *fields, *META_COLUMNS]
 
     @property

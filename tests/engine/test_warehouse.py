@@ -60,8 +60,12 @@ def test_warehouse_raw_table_has_typed_columns(con: duckdb.DuckDBPyConnection) -
 def test_warehouse_upsert_replaces_by_key(con: duckdb.DuckDBPyConnection) -> None:
     table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
     wh.start_run_row(con, "r1", "grandshooting", "0", "pictures", "full")
-    wh.land(con, table, wh.rows_frame(table, [picture_row(1, 10), picture_row(2, 30)]),
-            state(1, 2, None))
+    wh.land(
+        con,
+        table,
+        wh.rows_frame(table, [picture_row(1, 10), picture_row(2, 30)]),
+        state(1, 2, None),
+    )
     # The same key again, twice in one batch: the last copy wins, nothing is duplicated.
     batch = [picture_row(2, 40), picture_row(3, 50), picture_row(2, 50)]
     wh.land(con, table, wh.rows_frame(table, batch), state(2, 5, {"mode": "full"}))
@@ -69,8 +73,11 @@ def test_warehouse_upsert_replaces_by_key(con: duckdb.DuckDBPyConnection) -> Non
         "select picture_id, picturestatus, alerts::varchar from raw.grandshooting__pictures "
         "order by 1"
     ).fetchall()
-    assert rows == [(1, 10, '["missing_view"]'), (2, 50, '["missing_view"]'),
-                    (3, 50, '["missing_view"]')]
+    assert rows == [
+        (1, 10, '["missing_view"]'),
+        (2, 50, '["missing_view"]'),
+        (3, 50, '["missing_view"]'),
+    ]
     run = con.execute("select pages, rows from meta.sync_runs where run_id = 'r1'").fetchone()
     assert run == (2, 5)
     _, checkpoint = wh.read_state(con, "grandshooting", "0", "pictures")
@@ -81,7 +88,7 @@ def test_warehouse_failed_batch_leaves_nothing(con: duckdb.DuckDBPyConnection) -
     table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
     wh.land(con, table, wh.rows_frame(table, [picture_row(1, 10)]), state(1, 1, {"at": 1}))
     # A quarantine row that cannot be written (wrong arity) makes the whole batch roll back.
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         wh.land(
             con,
             table,
@@ -103,8 +110,12 @@ def test_warehouse_full_pass_marks_vanished_rows(con: duckdb.DuckDBPyConnection)
     kept = picture_row(2, 10, _synced_at=datetime(2026, 11, 22, 9))
     wh.land(con, table, wh.rows_frame(table, [old, kept]), state(1, 2, None))
     marked = wh.finish_pass(
-        con, table, 0, pass_started_at=datetime(2026, 11, 22, 8),
-        complete_scan=True, watermark_column="date_mod",
+        con,
+        table,
+        0,
+        pass_started_at=datetime(2026, 11, 22, 8),
+        complete_scan=True,
+        watermark_column="date_mod",
     )
     assert marked == 1
     deleted = con.execute(
