@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean zou
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check etl tests benchmarks
 	$(BIN)/mypy
+
+# Zou (the Kitsu server) in its own venv, .zou/, for the Kitsu tests; instant when already built.
+zou:
+	scripts/zou_env.sh
 
 clean:
 	rm -rf $(VENV) data/warehouse.duckdb data/analytics.duckdb
