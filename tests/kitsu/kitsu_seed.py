@@ -192,9 +192,7 @@ def seed(zou: ZouAdmin) -> Seeded:
     _task(zou, seeded, pid, "SH010", shots["SH010"], "Animation", "done")
     _task(zou, seeded, pid, "SH010", shots["SH010"], "Lighting", "done")
     _task(zou, seeded, pid, "SH020", shots["SH020"], "Layout", "done")
-    _task(
-        zou, seeded, pid, "SH020", shots["SH020"], "Animation", "wfa", assignees=("Ann", "Bob")
-    )
+    _task(zou, seeded, pid, "SH020", shots["SH020"], "Animation", "wfa", assignees=("Ann", "Bob"))
     _task(zou, seeded, pid, "SH020", shots["SH020"], "Lighting", "todo", due=PAST_DUE)
     _task(
         zou,

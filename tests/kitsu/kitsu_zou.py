@@ -186,7 +186,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
                 pass
             # Short poll interval: the loop ends on the first answer, not after a fixed wait.
             time.sleep(0.2)
-    raise RuntimeError(f"Zou did not answer within {START_DEADLINE:.0f}s:\n{log.read_text()[-2000:]}")
+    tail = log.read_text()[-2000:]
+    raise RuntimeError(f"Zou did not answer within {START_DEADLINE:.0f}s:\n{tail}")
 
 
 def start_zou(services: Services, workdir: Path) -> ZouServer:
