@@ -26,6 +26,7 @@ class Section(BaseModel):
 class WarehouseConfig(Section):
     path: Path = Path("data/warehouse.duckdb")
     analytics_path: Path = Path("data/analytics.duckdb")
+    batch_rows: int = Field(default=5000, ge=1, description="rows per landing transaction")
 
 
 class HttpConfig(Section):

@@ -28,6 +28,7 @@ import httpx
 from pydantic import ValidationError
 
 from etl.config import Config
+from etl.engine import nested, reread
 from etl.engine import warehouse as wh
 from etl.engine.auth import Auth
 from etl.engine.client import ApiClient, RetryPolicy
@@ -41,7 +42,6 @@ from etl.lock import warehouse_lock
 
 log = logging.getLogger("etl.sync")
 
-BATCH_ROWS = 5_000
 BATCH_SECONDS = 2.0
 ROWS_PER_RANGE = 2_000
 MAX_RANGES = 64
@@ -75,6 +75,8 @@ class SourceRuntime:
     page_cap: int = 200_000
     resources: tuple[str, ...] | None = None
     transport: httpx.AsyncBaseTransport | None = None
+    # Rows per landing transaction: smaller batches lose less work to a crash, larger are faster.
+    batch_rows: int = 5_000
 
     def selected(self) -> list[Resource]:
         if self.resources is None:
@@ -276,7 +278,10 @@ class ResourceSync:
         self.result.rows += len(rows)
         self.result.quarantined += len(bad)
         self.engine.progress.advance(1, len(rows), total_pages)
-        if len(self._pending) >= BATCH_ROWS or time.monotonic() - self._last_flush >= BATCH_SECONDS:
+        if (
+            len(self._pending) >= self.engine.runtime.batch_rows
+            or time.monotonic() - self._last_flush >= BATCH_SECONDS
+        ):
             await self.flush()
 
     async def flush(self) -> None:
@@ -553,6 +558,8 @@ class ResourceSync:
         parent = wh.RawTable(self.source, self.source.resource(resource.parent))
         columns = sorted(set(resource.inherit.values()) | _placeholders(resource.path))
         parents = await self.engine.db(_parent_rows, parent, self.scope_value, columns)
+        if resource.reread is not None:
+            parents = await reread.select_parents(self, parents)
         self.engine.progress.start(self.label, len(parents) or None)
         base = self._base_request()
         problems: list[str] = []
@@ -570,6 +577,8 @@ class ResourceSync:
         await self.flush()
         if problems:
             raise PaginationError(f"{self.label}: incomplete: {'; '.join(problems[:3])}")
+        if resource.reread is not None:
+            await reread.after_children(self, parents)
 
     async def run(self) -> ResourceResult:
         started = time.monotonic()
@@ -586,10 +595,12 @@ class ResourceSync:
         try:
             if self.resource.parent:
                 await self.run_children()
+            elif self.resource.nested is not None:
+                await nested.run_nested(self)
             else:
                 await self.run_top_level()
             await self.flush()
-            self.result.deleted = await self.engine.db(
+            self.result.deleted += await self.engine.db(
                 wh.finish_pass,
                 self.table,
                 self.scope_value,

@@ -1,0 +1,167 @@
+"""`shotlist sync` as a process: clear errors, no leaked token, resume after kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
+from tests.sync.helpers import TOKEN, assert_exact
+
+
+def write_config(tmp_path: Path, base_url: str, **extra: object) -> Path:
+    lines = [
+        "[warehouse]",
+        'path = "warehouse.duckdb"',
+        f"batch_rows = {extra.pop('batch_rows', 5000)}",
+        "[sources.grandshooting]",
+        f'base_url = "{base_url}"',
+        'token_env = "GS_TEST_TOKEN"',
+        f"rate_limit = {extra.pop('rate_limit', 0)}",
+        "max_attempts = 3",
+        "timeout = 5",
+    ]
+    path = tmp_path / "shotlist.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def shotlist(
+    config: Path, *args: str, token: str = TOKEN, wait: bool = True
+) -> subprocess.CompletedProcess[str] | subprocess.Popen[str]:
+    env = {**os.environ, "GS_TEST_TOKEN": token}
+    command = [sys.executable, "-m", "etl", "--config", str(config), *args]
+    if not wait:
+        return subprocess.Popen(
+            command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+    return subprocess.run(command, env=env, text=True, capture_output=True, timeout=300)
+
+
+def test_cli_sync_bad_token_is_one_clear_line(tmp_path: Path) -> None:
+    catalog = generate_catalog(CatalogSpec(references=5, seed=1))
+    with GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0).serve(
+        host="127.0.0.1", port=0
+    ) as server:
+        config = write_config(tmp_path, server.base_url)
+        done = shotlist(config, "sync", token="not-the-token-42")
+    assert isinstance(done, subprocess.CompletedProcess)
+    assert done.returncode == 1
+    assert f"token rejected by {server.base_url}" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "not-the-token-42" not in done.stderr + done.stdout
+
+
+def test_cli_sync_missing_token_names_the_variable(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9/v3")
+    env = {k: v for k, v in os.environ.items() if k != "GS_TEST_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "--config", str(config), "sync"],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"Error: {config}: sources.grandshooting.token_env: environment variable "
+        "GS_TEST_TOKEN is not set (it must hold the secret; secrets are never read from the file)"
+    ]
+
+
+def test_cli_sync_never_leaks_the_token(tmp_path: Path) -> None:
+    catalog = generate_catalog(CatalogSpec(references=15, seed=2))
+    sim = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0)
+    sim.faults.error_rate = 0.2
+    with sim.serve(host="127.0.0.1", port=0) as server:
+        config = write_config(tmp_path, server.base_url)
+        done = shotlist(config, "-vv", "sync")
+    assert isinstance(done, subprocess.CompletedProcess)
+    output = done.stdout + done.stderr
+    assert "DEBUG" in output  # the verbose log really was on
+    assert TOKEN not in output
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    texts = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type in ('VARCHAR', 'JSON')"
+    ).fetchall()
+    for schema, table, column in texts:
+        hits = con.execute(
+            f'select count(*) from "{schema}"."{table}" where "{column}"::varchar like ?',
+            [f"%{TOKEN}%"],
+        ).fetchone()
+        assert hits == (0,), f"{schema}.{table}.{column}"
+    con.close()
+    assert TOKEN.encode() not in (tmp_path / "warehouse.duckdb").read_bytes()
+
+
+def test_cli_sync_killed_midway_resumes_exact(tmp_path: Path) -> None:
+    # Big enough that pictures exceed the 10,000 offset ceiling and page by key ranges.
+    catalog = generate_catalog(CatalogSpec(references=2000, seed=11))
+    assert len(catalog.records("pictures")) > 10_000
+    sim = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0)
+    sim.faults.latency = 0.005
+    with sim.serve(host="127.0.0.1", port=0) as server:
+        config = write_config(tmp_path, server.base_url, batch_rows=300)
+        process = shotlist(config, "sync", "grandshooting", wait=False)
+        assert isinstance(process, subprocess.Popen)
+        deadline = time.monotonic() + 120
+        # Kill once a good share of the key-range pages have been served.
+        while time.monotonic() < deadline and process.poll() is None:
+            keyed = [
+                r
+                for r in list(sim.requests)
+                if r.path.endswith("/picture") and any(v.startswith("gt") for _, v in r.query)
+            ]
+            if len(keyed) >= 40:
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, "the sync finished before it could be killed"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+        con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+        stored = con.execute(
+            "select pass from meta.sync_state where resource = 'pictures'"
+        ).fetchone()
+        partial = con.execute("select count(*) from raw.grandshooting__pictures").fetchone()
+        con.close()
+        assert stored is not None and stored[0] is not None
+        checkpoint = json.loads(stored[0])
+        assert checkpoint["strategy"] == "key_ranges"
+        assert any(span.get("next") for span in checkpoint["ranges"])
+        assert partial is not None and 0 < partial[0] < len(catalog.records("pictures"))
+
+        before = len(sim.requests)
+        done = shotlist(config, "sync", "grandshooting")
+        assert isinstance(done, subprocess.CompletedProcess)
+        assert done.returncode == 0, done.stderr
+        resumed_picture_requests = [
+            r for r in list(sim.requests)[before:] if r.path.endswith("/picture")
+        ]
+    # The resumed pass did not start over: fewer page requests than the pictures need.
+    assert len(resumed_picture_requests) < len(catalog.records("pictures")) / 100
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    assert_exact(con, catalog)
+    statuses = con.execute(
+        "select status, count(*) from meta.sync_runs where resource = 'pictures' group by 1"
+    ).fetchall()
+    con.close()
+    assert dict(statuses) == {"interrupted": 1, "ok": 1}
+
+
+@pytest.mark.parametrize("command", ["sync", "runs", "demo", "simulate"])
+def test_cli_commands_have_help(command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", command, "--help"], text=True, capture_output=True
+    )
+    assert done.returncode == 0
+    assert "Example" in done.stdout or "Usage" in done.stdout
