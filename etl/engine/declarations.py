@@ -47,6 +47,32 @@ class KeyRange:
 
 
 @dataclass(frozen=True)
+class Nested:
+    """Rows exploded from the `array` field of another resource's landed records (no request).
+
+    `inherit` maps a column of the nested rows to a field of the parent record, so each row
+    keeps its parent's key even when the API leaves it out.
+    """
+
+    parent: str
+    array: str
+    inherit: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reread:
+    """Re-read a child resource only for parents that may have changed.
+
+    A parent is re-read when its `version` column moved since its children were last read,
+    or when it is not `settled` (settled: every column named in `settled` holds one of the
+    values listed). A full refresh re-reads every parent.
+    """
+
+    version: str
+    settled: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Resource:
     """One endpoint landing in one raw table, `raw.<source>__<name>`."""
 
@@ -66,6 +92,10 @@ class Resource:
     # An optional resource that the account lacks (404) is skipped, not failed.
     optional: bool = False
     description: str = ""
+    # Rows taken from a parent's nested array instead of an endpoint (see `Nested`).
+    nested: Nested | None = None
+    # For child resources: which parents to re-read on an incremental sync (see `Reread`).
+    reread: Reread | None = None
 
     def table(self, source: str) -> str:
         return f"{source}__{self.name}"
