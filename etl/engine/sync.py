@@ -484,6 +484,9 @@ class ResourceSync:
         cursor = resource.cursor
         if self.lower is not None and cursor is not None and cursor.server_filter is not None:
             base = base.add_params(*cursor.server_filter(self.lower).items())
+        # An incremental pass on a cursor the API cannot filter pages newest first and stops at
+        # the lower bound (in `sequential`): no concurrent pages, no comparison with the total.
+        client_side = cursor is not None and cursor.server_filter is None and self.lower is not None
         key = resource.key_range
         if self.pass_state.get("strategy") == "key_ranges":
             total_start = self.pass_state.get("total_start")
@@ -497,7 +500,7 @@ class ResourceSync:
         self.pass_state["total_start"] = total
         ceiling = self.pager.ceiling
         fits = total is not None and (ceiling is None or total <= ceiling)
-        if total is not None and fits and self.pager.plan(first, total):
+        if total is not None and fits and not client_side and self.pager.plan(first, total):
             await self.offset_pages(resource.path, first, page, records, total)
             missing = await self.check_complete(base, total, repair=key is not None)
             if missing and key is not None:
@@ -511,7 +514,7 @@ class ResourceSync:
         else:
             self.engine.progress.start(self.label, None)
             await self.sequential(resource.path, probe_base, None, (first, page, records))
-            if total is not None:
+            if total is not None and not client_side:
                 await self.check_complete(base, total)
 
     async def check_complete(
