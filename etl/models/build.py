@@ -1,0 +1,163 @@
+"""`build`: seeds, models in dependency order, data tests, then publication of the analytics file."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.config import Config
+from etl.errors import WarehouseLockedError
+from etl.lock import warehouse_lock
+from etl.models.datatests import DataTest, TestResult, custom_tests, generic_test, run_tests
+from etl.models.discovery import Model, dependency_order, discover
+from etl.models.guidelines import load_guidelines, read_guidelines
+from etl.models.paths import SQL_DIR, analytics_path, status_map_path, warehouse_path
+from etl.models.publish import publish
+from etl.models.raw import ensure_all_raw_tables
+from etl.models.runner import ModelResult, run_models
+from etl.models.schema import load_schema
+from etl.models.seeds import load_scope, load_settings, load_status_map
+
+log = logging.getLogger(__name__)
+
+SCHEMAS = ("raw", "seeds", "meta", "staging", "intermediate", "marts")
+
+
+@dataclass
+class BuildResult:
+    """What a build did: per-model results, data test results, and where it published."""
+
+    run_id: str
+    models: list[ModelResult] = field(default_factory=list)
+    tests: list[TestResult] = field(default_factory=list)
+    published: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed_models(self) -> list[ModelResult]:
+        return [m for m in self.models if m.status == "error"]
+
+    @property
+    def skipped_models(self) -> list[ModelResult]:
+        return [m for m in self.models if m.status == "skipped"]
+
+    @property
+    def test_failures(self) -> list[TestResult]:
+        """Error-severity tests that failed: these fail the build."""
+        return [t for t in self.tests if t.blocking]
+
+    @property
+    def test_warnings(self) -> list[TestResult]:
+        return [t for t in self.tests if not t.blocking and t.status in ("fail", "error")]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_models and not self.skipped_models and not self.test_failures
+
+    def summary_lines(self) -> list[str]:
+        """A human report: each model, then failing and warning tests."""
+        lines = []
+        for m in self.models:
+            rows = "" if m.rows is None else f" {m.rows} rows"
+            lines.append(f"{m.status:<8} {m.model}{rows} ({m.seconds:.2f}s)")
+            if m.error:
+                lines.append(f"         {m.error}")
+        passed = sum(1 for t in self.tests if t.status == "pass")
+        lines.append(
+            f"data tests: {passed} passed, {len(self.test_failures)} failed, "
+            f"{len(self.test_warnings)} warnings, "
+            f"{sum(1 for t in self.tests if t.status == 'skipped')} skipped"
+        )
+        lines += [f"FAIL {t.describe()}" for t in self.test_failures]
+        lines += [f"WARN {t.describe()}" for t in self.test_warnings]
+        if self.published:
+            lines.append(f"published {self.published}")
+        return lines
+
+
+def _project(sql_dir: Path) -> tuple[list[Model], list[DataTest], dict]:
+    schema = load_schema(sql_dir / "schema.toml")
+    models = dependency_order(discover(sql_dir))
+    tests = [generic_test(spec) for spec in schema.tests] + custom_tests(sql_dir / "tests")
+    return models, tests, schema.docs
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise WarehouseLockedError(f"{path}: cannot open the warehouse for writing: {exc}") from None
+
+
+def _load_seeds(
+    con: duckdb.DuckDBPyConnection, config: Config, run_id: str, today: date, now: datetime
+) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    ensure_all_raw_tables(con)
+    _, guidelines = read_guidelines(config)
+    load_guidelines(con, guidelines)
+    load_status_map(con, status_map_path(config))
+    load_scope(con, config)
+    load_settings(con, config, run_id, today, now)
+
+
+def build(
+    config: Config,
+    *,
+    sql_dir: Path | None = None,
+    today: date | None = None,
+    publish_analytics: bool = True,
+) -> BuildResult:
+    """Build every model into the warehouse, run the data tests, publish if all is well.
+
+    Seed problems (malformed guideline file, status map) raise before anything is replaced.
+    `today` dates the coverage snapshot (default: the local date).
+    """
+    started = datetime.now()
+    run_id = f"build-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    models, tests, docs = _project(sql_dir or SQL_DIR)
+    path = warehouse_path(config)
+    result = BuildResult(run_id)
+    with warehouse_lock(path, "build"):
+        con = _open(path)
+        try:
+            _load_seeds(con, config, run_id, today or date.today(), started)
+            result.models = run_models(con, models, docs, run_id)
+            unbuilt = {m.model for m in result.models if not m.ok}
+            result.tests = run_tests(con, tests, run_id, unbuilt)
+            if result.ok and publish_analytics:
+                result.published = publish(con, analytics_path(config), run_id, started)
+        finally:
+            con.close()
+    result.seconds = (datetime.now() - started).total_seconds()
+    log.info("build %s: %s", run_id, "ok" if result.ok else "failed")
+    return result
+
+
+def run_data_tests(config: Config, *, sql_dir: Path | None = None) -> list[TestResult]:
+    """Run the data tests alone against the models already built."""
+    started = datetime.now()
+    run_id = f"test-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    models, tests, _ = _project(sql_dir or SQL_DIR)
+    path = warehouse_path(config)
+    with warehouse_lock(path, "test"):
+        con = _open(path)
+        try:
+            built = {
+                f"{s}.{t}"
+                for s, t in con.execute(
+                    "select schema_name, table_name from duckdb_tables() "
+                    "union all select schema_name, view_name from duckdb_views()"
+                ).fetchall()
+            }
+            unbuilt = {m.relation for m in models} - built
+            return run_tests(con, tests, run_id, unbuilt)
+        finally:
+            con.close()

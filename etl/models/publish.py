@@ -1,0 +1,70 @@
+"""Publishes the marts to a separate read-only analytics file, swapped in by an atomic rename.
+
+Analysts open `data/analytics.duckdb` read-only. The build never writes that file in place: it
+writes a new file next to it and renames it over the old one, so a reader keeps the complete
+previous version it opened (the old inode lives on while open) and never holds a lock the
+build or a sync would wait for.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.models.runner import quote, sql_literal
+
+PUBLISHED_SCHEMAS = ("marts",)
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at: datetime
+) -> Path:
+    """Copy the marts (with their comments) into a fresh file and move it over `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    alias = "analytics_out"
+    con.execute(f"attach {sql_literal(str(staging))} as {alias}")
+    try:
+        tables = con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() "
+            "where database_name = current_database() and schema_name in "
+            f"({', '.join(sql_literal(s) for s in PUBLISHED_SCHEMAS)}) "
+            "order by schema_name, table_name"
+        ).fetchall()
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"create schema if not exists {alias}.{schema}")
+        for schema, table, comment in tables:
+            source = f"{schema}.{quote(table)}"
+            dest = f"{alias}.{schema}.{quote(table)}"
+            con.execute(f"create table {dest} as select * from {source}")
+            if comment:
+                con.execute(f"comment on table {dest} is {sql_literal(comment)}")
+            for column, text in con.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where database_name = current_database() and schema_name = ? "
+                "and table_name = ? and comment is not null",
+                [schema, table],
+            ).fetchall():
+                con.execute(f"comment on column {dest}.{quote(column)} is {sql_literal(text)}")
+        con.execute(f"create schema if not exists {alias}.meta")
+        con.execute(
+            f"create table {alias}.meta.build_info as "
+            "select ? as run_id, ? as built_at, ? as tables",
+            [run_id, built_at, len(tables)],
+        )
+        con.execute(
+            f"comment on table {alias}.meta.build_info is "
+            "'When this analytics file was published, and by which build run.'"
+        )
+        con.execute(f"checkpoint {alias}")
+    finally:
+        con.execute(f"detach {alias}")
+    # A WAL left beside the target would be replayed onto the new file: there must be none.
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+    os.replace(staging, target)
+    return target

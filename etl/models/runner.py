@@ -1,0 +1,194 @@
+"""Runs models in dependency order: atomic replace, comments, and a row in `meta.model_runs`."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from etl.models.discovery import Model, dependants
+from etl.models.schema import ModelDoc
+
+log = logging.getLogger(__name__)
+
+MODEL_RUNS_DDL = """create table if not exists meta.model_runs (
+    run_id varchar, model varchar, path varchar, materialized varchar,
+    started_at timestamp, ended_at timestamp, rows bigint, status varchar, error varchar
+)"""
+
+_LINE = re.compile(r"LINE (\d+):")
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+@dataclass
+class ModelResult:
+    """What happened to one model: `success`, `error` or `skipped` (a model it reads failed)."""
+
+    model: str
+    path: str
+    status: str
+    rows: int | None = None
+    seconds: float = 0.0
+    error: str | None = None
+    line: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "success"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _error_line(model: Model, message: str, offset: int) -> int:
+    """The file line DuckDB points at; else the first line naming the quoted identifier."""
+    match = _LINE.search(message)
+    if match:
+        return max(int(match.group(1)) - offset, 1)
+    for name in _QUOTED.findall(message):
+        for number, line in enumerate(model.sql.splitlines(), start=1):
+            if name.lower() in line.lower():
+                return number
+    return 1
+
+
+def _first_line(message: str) -> str:
+    return " ".join(message.strip().splitlines()[:1]) or "unknown error"
+
+
+def _apply_comments(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None) -> None:
+    if doc is None:
+        return
+    target = f"{model.schema}.{quote(model.name)}"
+    kind = "view" if model.materialized == "view" else "table"
+    if doc.description:
+        con.execute(f"comment on {kind} {target} is {sql_literal(doc.description)}")
+    existing = {
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+            [model.schema, model.name],
+        ).fetchall()
+    }
+    for column, text in doc.columns.items():
+        if column in existing and text:
+            con.execute(f"comment on column {target}.{quote(column)} is {sql_literal(text)}")
+
+
+def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
+    target = f"{model.schema}.{quote(model.name)}"
+    if model.materialized == "view":
+        con.execute(f"create or replace view {target} as\n{model.body()}")
+        return None
+    if model.materialized == "table":
+        con.execute(f"create or replace table {target} as\n{model.body()}")
+    else:
+        # Incremental: rows of the new batch replace the rows sharing its `delete_by` values.
+        con.execute(f"create or replace temp table _incoming as\n{model.body()}")
+        con.execute(f"create table if not exists {target} as select * from _incoming where false")
+        have = {
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() "
+                "where schema_name = ? and table_name = ?",
+                [model.schema, model.name],
+            ).fetchall()
+        }
+        for name, kind, *_ in con.execute("describe _incoming").fetchall():
+            if name not in have:
+                con.execute(f"alter table {target} add column {quote(name)} {kind}")
+        key = quote(model.delete_by or "")
+        con.execute(f"delete from {target} where {key} in (select {key} from _incoming)")
+        con.execute(f"insert into {target} by name select * from _incoming")
+        con.execute("drop table _incoming")
+    row = con.execute(f"select count(*) from {target}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def run_model(
+    con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None
+) -> ModelResult:
+    """Build one model in its own transaction: it is replaced whole or left as it was."""
+    started = time.perf_counter()
+    con.execute(f"create schema if not exists {model.schema}")
+    con.execute("begin transaction")
+    try:
+        rows = _materialize(con, model)
+        _apply_comments(con, model, doc)
+        con.execute("commit")
+    except duckdb.Error as exc:
+        con.execute("rollback")
+        message = str(exc)
+        # Statements are sent as one header line followed by the file's text.
+        line = _error_line(model, message, offset=1)
+        return ModelResult(
+            model.relation,
+            str(model.path),
+            "error",
+            seconds=time.perf_counter() - started,
+            error=f"{model.path}:{line}: {_first_line(message)}",
+            line=line,
+        )
+    return ModelResult(
+        model.relation, str(model.path), "success", rows, time.perf_counter() - started
+    )
+
+
+def run_models(
+    con: duckdb.DuckDBPyConnection,
+    models: list[Model],
+    docs: dict[str, ModelDoc],
+    run_id: str,
+) -> list[ModelResult]:
+    """Run every model in the given (dependency) order; a failure skips everything downstream."""
+    con.execute("create schema if not exists meta")
+    con.execute(MODEL_RUNS_DDL)
+    readers = dependants(models)
+    blocked: dict[str, str] = {}
+    results: list[ModelResult] = []
+    for model in models:
+        started_at = datetime.now()
+        if model.relation in blocked:
+            result = ModelResult(
+                model.relation,
+                str(model.path),
+                "skipped",
+                error=f"not built: {blocked[model.relation]} failed",
+            )
+        else:
+            result = run_model(con, model, docs.get(model.relation))
+        if not result.ok:
+            cause = blocked.get(model.relation, model.relation)
+            pending = list(readers.get(model.relation, ()))
+            while pending:
+                relation = pending.pop()
+                if relation not in blocked:
+                    blocked[relation] = cause
+                    pending.extend(readers.get(relation, ()))
+        if result.status == "error":
+            log.error("%s", result.error)
+        con.execute(
+            "insert into meta.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                model.relation,
+                str(model.path),
+                model.materialized,
+                started_at,
+                datetime.now(),
+                result.rows,
+                result.status,
+                result.error,
+            ],
+        )
+        results.append(result)
+    return results

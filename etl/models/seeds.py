@@ -1,0 +1,108 @@
+"""Loads the inputs models read besides raw tables: status map, scope and build settings."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.config import Config
+from etl.models.errors import SeedError
+
+STATUS_MAP_COLUMNS = (
+    "source",
+    "status_code",
+    "status_label",
+    "status_group",
+    "counts_as",
+    "alert_type",
+)
+# What a status counts as in coverage; `excluded` statuses are not deliverables at all.
+COUNTS_AS = ("excluded", "captured", "in_progress", "validated")
+
+
+def read_status_map(path: Path) -> list[tuple[str, str, str, str, str, str | None]]:
+    """Rows of the status map CSV; a bad row is an error naming its line and column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read: {exc.strerror}") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in STATUS_MAP_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SeedError(f"{path}: missing column(s) {', '.join(missing)}")
+    rows: list[tuple[str, str, str, str, str, str | None]] = []
+    seen: set[tuple[str, str]] = set()
+    for number, row in enumerate(reader, start=2):
+        values = {k: (row.get(k) or "").strip() for k in STATUS_MAP_COLUMNS}
+        for column in ("source", "status_code", "status_group", "counts_as"):
+            if not values[column]:
+                raise SeedError(f"{path}:{number}: {column} is empty")
+        if values["counts_as"] not in COUNTS_AS:
+            raise SeedError(
+                f"{path}:{number}: counts_as must be one of {', '.join(COUNTS_AS)} "
+                f"(got {values['counts_as']!r})"
+            )
+        key = (values["source"], values["status_code"])
+        if key in seen:
+            raise SeedError(f"{path}:{number}: status {key[1]} of {key[0]} is listed twice")
+        seen.add(key)
+        rows.append(
+            (
+                values["source"],
+                values["status_code"],
+                values["status_label"] or values["status_code"],
+                values["status_group"],
+                values["counts_as"],
+                values["alert_type"] or None,
+            )
+        )
+    return rows
+
+
+def load_status_map(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    rows = read_status_map(path)
+    con.execute(
+        """create or replace table seeds.status_map (
+            source varchar, status_code varchar, status_label varchar,
+            status_group varchar, counts_as varchar, alert_type varchar
+        )"""
+    )
+    if rows:
+        con.executemany("insert into seeds.status_map values (?, ?, ?, ?, ?, ?)", rows)
+
+
+def load_scope(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """One row per configured filter value; no rows means every product is in scope."""
+    con.execute("create or replace table seeds.scope_filters (kind varchar, value varchar)")
+    rows = [
+        (kind, value)
+        for kind, values in (
+            ("shotlist", config.scope.shotlists),
+            ("collection", config.scope.collections),
+            ("brand", config.scope.brands),
+        )
+        for value in values
+    ]
+    if rows:
+        con.executemany("insert into seeds.scope_filters values (?, ?)", rows)
+
+
+def load_settings(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    run_id: str,
+    build_date: date,
+    built_at: datetime,
+) -> None:
+    con.execute(
+        """create or replace table seeds.build_settings (
+            run_id varchar, build_date date, built_at timestamp, guideline_source varchar
+        )"""
+    )
+    con.execute(
+        "insert into seeds.build_settings values (?, ?, ?, ?)",
+        [run_id, build_date, built_at, config.guidelines.source],
+    )

@@ -1,0 +1,238 @@
+-- One row per alert on products in scope (and, when no scope is configured, on deliverables
+-- linked to no product). Missing-view and too-few-images alerts are raised only for products
+-- whose shoot has started: at least one current picture beyond the captured group. Products
+-- not started show as `not_started` in marts.shotlist_coverage instead.
+with coverage as (
+    select * from marts.shotlist_coverage
+),
+
+deliverables as (
+    select * from intermediate.deliverables
+),
+
+links as (
+    select * from intermediate.deliverable_products
+),
+
+products as (
+    select * from intermediate.products
+),
+
+spec_alerts as (
+    select * from intermediate.deliverable_spec_checks
+),
+
+scope_is_restricted as (
+    select count(*) > 0 as restricted from seeds.scope_filters
+),
+
+watched as (
+    select deliverables.*
+    from deliverables
+    left join products
+        on products.source = deliverables.source
+        and products.product_key = deliverables.product_key
+    where coalesce(products.in_scope, false)
+        or (
+            deliverables.product_key is null
+            and not (select restricted from scope_is_restricted)
+        )
+),
+
+started as (
+    select *
+    from coverage
+    where guideline is not null
+        and in_progress_images + validated_images > 0
+),
+
+missing_view as (
+    select
+        source,
+        'missing_view' as alert_type,
+        product_key,
+        cast(null as varchar) as deliverable_key,
+        view_type as expected,
+        cast(null as varchar) as actual,
+        'no validated image for required view ' || view_type as message
+    from (select *, unnest(missing_views) as view_type from started)
+),
+
+too_few_images as (
+    select
+        source,
+        'too_few_images' as alert_type,
+        product_key,
+        cast(null as varchar) as deliverable_key,
+        cast(expected_images as varchar) as expected,
+        cast(validated_images as varchar) as actual,
+        cast(validated_images as varchar) || ' validated image(s), guideline '
+            || guideline || ' expects ' || cast(expected_images as varchar) as message
+    from started
+    where validated_images < expected_images
+),
+
+status_alerts as (
+    select
+        source,
+        status_alert as alert_type,
+        product_key,
+        deliverable_key,
+        cast(null as varchar) as expected,
+        status_code as actual,
+        'status ' || status_code || ' (' || status_label || ')' as message
+    from watched
+    where status_alert is not null
+),
+
+api_alerts as (
+    select
+        source,
+        'api_alert' as alert_type,
+        product_key,
+        deliverable_key,
+        cast(null as varchar) as expected,
+        api_alert as actual,
+        'the platform reports ' || api_alert as message
+    from (select *, unnest(api_alerts) as api_alert from watched)
+),
+
+reference_sets as (
+    select
+        source,
+        deliverable_key,
+        list(product_key order by product_key) as product_keys
+    from links
+    group by all
+),
+
+hashed as (
+    select
+        deliverables.source,
+        deliverables.deliverable_key,
+        deliverables.hash,
+        reference_sets.product_keys
+    from deliverables
+    inner join reference_sets
+        on reference_sets.source = deliverables.source
+        and reference_sets.deliverable_key = deliverables.deliverable_key
+    where coalesce(deliverables.hash, '') <> ''
+),
+
+hash_products as (
+    select
+        hashed.source,
+        hashed.hash,
+        unnest(hashed.product_keys) as product_key
+    from hashed
+),
+
+others as (
+    select
+        hashed.source,
+        hashed.deliverable_key,
+        list(distinct hash_products.product_key order by hash_products.product_key)
+            as other_products
+    from hashed
+    inner join hash_products
+        on hash_products.source = hashed.source
+        and hash_products.hash = hashed.hash
+    where not list_contains(hashed.product_keys, hash_products.product_key)
+    group by all
+),
+
+duplicate_content as (
+    select
+        watched.source,
+        'duplicate_content' as alert_type,
+        watched.product_key,
+        watched.deliverable_key,
+        cast(null as varchar) as expected,
+        array_to_string(others.other_products, ', ') as actual,
+        'same image content (hash ' || watched.hash || ') is linked to '
+            || array_to_string(others.other_products, ', ') as message
+    from watched
+    inner join others
+        on others.source = watched.source
+        and others.deliverable_key = watched.deliverable_key
+),
+
+unlinked as (
+    select
+        source,
+        'unlinked_picture' as alert_type,
+        product_key,
+        deliverable_key,
+        cast(null as varchar) as expected,
+        cast(null as varchar) as actual,
+        'current picture ' || coalesce(file_name, deliverable_key) || ' is linked to no product'
+            as message
+    from watched
+    where product_key is null
+),
+
+spec as (
+    select
+        spec_alerts.source,
+        spec_alerts.alert_type,
+        spec_alerts.product_key,
+        spec_alerts.deliverable_key,
+        spec_alerts.expected,
+        spec_alerts.actual,
+        replace(spec_alerts.alert_type, '_', ' ') || ': expected ' || spec_alerts.expected
+            || ', got ' || coalesce(spec_alerts.actual, '(unknown)') as message
+    from spec_alerts
+    semi join watched
+        on watched.source = spec_alerts.source
+        and watched.deliverable_key = spec_alerts.deliverable_key
+),
+
+all_alerts as (
+    select * from missing_view
+    union all by name
+    select * from too_few_images
+    union all by name
+    select * from status_alerts
+    union all by name
+    select * from api_alerts
+    union all by name
+    select * from duplicate_content
+    union all by name
+    select * from unlinked
+    union all by name
+    select * from spec
+),
+
+severities as (
+    select *
+    from (
+        values
+            ('wrong_dimensions', 'error'),
+            ('wrong_icc_profile', 'error'),
+            ('wrong_file_format', 'error'),
+            ('file_too_large', 'warning'),
+            ('missing_view', 'warning'),
+            ('too_few_images', 'warning'),
+            ('broadcast_error', 'error'),
+            ('api_alert', 'warning'),
+            ('duplicate_content', 'warning'),
+            ('unlinked_picture', 'warning')
+    ) as severities (alert_type, severity)
+),
+
+final as (
+    select
+        all_alerts.source,
+        all_alerts.alert_type,
+        coalesce(severities.severity, 'warning') as severity,
+        all_alerts.product_key,
+        all_alerts.deliverable_key,
+        all_alerts.expected,
+        all_alerts.actual,
+        all_alerts.message
+    from all_alerts
+    left join severities
+        on severities.alert_type = all_alerts.alert_type
+)
+
+select * from final

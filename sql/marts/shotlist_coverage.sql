@@ -1,0 +1,134 @@
+-- One row per product in scope: what its guideline expects and what current deliverables
+-- linked to it reach. A deliverable counts once for every product it is linked to.
+with products as (
+    select * from marts.products
+    where in_scope
+),
+
+guidelines as (
+    select * from intermediate.product_guidelines
+),
+
+links as (
+    select * from intermediate.deliverable_products
+),
+
+deliverables as (
+    select * from intermediate.deliverables
+),
+
+counts as (
+    select
+        links.source,
+        links.product_key,
+        count(*) as current_images,
+        count(*) filter (where deliverables.coverage_bucket = 'captured') as captured_images,
+        count(*) filter (where deliverables.coverage_bucket = 'in_progress') as in_progress_images,
+        count(*) filter (where deliverables.coverage_bucket = 'validated') as validated_images
+    from links
+    inner join deliverables
+        on deliverables.source = links.source
+        and deliverables.deliverable_key = links.deliverable_key
+    group by all
+),
+
+validated_views as (
+    select distinct
+        links.source,
+        links.product_key,
+        deliverables.view_type
+    from links
+    inner join deliverables
+        on deliverables.source = links.source
+        and deliverables.deliverable_key = links.deliverable_key
+    where deliverables.coverage_bucket = 'validated'
+        and deliverables.view_type is not null
+),
+
+required_views as (
+    select
+        source,
+        product_key,
+        unnest(required_views) as view_type,
+        generate_subscripts(required_views, 1) as position
+    from guidelines
+),
+
+missing_views as (
+    select
+        required_views.source,
+        required_views.product_key,
+        list(required_views.view_type order by required_views.position) as missing_views
+    from required_views
+    anti join validated_views
+        on validated_views.source = required_views.source
+        and validated_views.product_key = required_views.product_key
+        and validated_views.view_type = required_views.view_type
+    group by all
+),
+
+joined as (
+    select
+        products.source,
+        products.product_key,
+        products.label,
+        products.brand,
+        products.collection,
+        products.category_path as category,
+        products.shotlist,
+        guidelines.guideline_name as guideline,
+        guidelines.guideline_origin,
+        guidelines.expected_images,
+        coalesce(counts.current_images, 0) as current_images,
+        coalesce(counts.captured_images, 0) as captured_images,
+        coalesce(counts.in_progress_images, 0) as in_progress_images,
+        coalesce(counts.validated_images, 0) as validated_images,
+        guidelines.required_views,
+        case
+            when guidelines.product_key is not null then coalesce(missing_views.missing_views, [])
+        end as missing_views
+    from products
+    left join guidelines
+        on guidelines.source = products.source
+        and guidelines.product_key = products.product_key
+    left join counts
+        on counts.source = products.source
+        and counts.product_key = products.product_key
+    left join missing_views
+        on missing_views.source = products.source
+        and missing_views.product_key = products.product_key
+),
+
+final as (
+    select
+        source,
+        product_key,
+        label,
+        brand,
+        collection,
+        category,
+        shotlist,
+        guideline,
+        guideline_origin,
+        expected_images,
+        captured_images,
+        in_progress_images,
+        validated_images,
+        greatest(expected_images - validated_images, 0) as missing_images,
+        case
+            when expected_images > 0
+                then least(validated_images, expected_images) / expected_images
+        end as coverage_pct,
+        required_views,
+        missing_views,
+        case
+            when guideline is null then 'no_guideline'
+            when validated_images >= expected_images then 'complete'
+            when current_images = 0 then 'not_started'
+            else 'in_progress'
+        end as coverage_status,
+        current_images
+    from joined
+)
+
+select * from final
