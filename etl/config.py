@@ -40,6 +40,10 @@ class HttpConfig(Section):
     concurrency: int = Field(default=8, ge=1, le=64, description="requests in flight")
 
 
+# Imported here, once HttpConfig exists: source sections in their own modules subclass it.
+from etl.sources.sartiq.config import SartiqConfig  # noqa: E402
+
+
 class GrandShootingConfig(HttpConfig):
     base_url: str = "https://api.grand-shooting.com/v3"
     token_env: str = "GRANDSHOOTING_TOKEN"
@@ -53,6 +57,7 @@ class GrandShootingConfig(HttpConfig):
 
 class SourcesConfig(Section):
     grandshooting: GrandShootingConfig | None = None
+    sartiq: SartiqConfig | None = None
 
 
 class GuidelinesConfig(Section):

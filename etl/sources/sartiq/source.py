@@ -1,0 +1,239 @@
+"""Sartiq declared as data: skip/limit pages, `{data, count}` envelopes, per-shooting children.
+
+There is no server-side update filter: products and shootings are read whole on every sync
+(so vanished ones are marked deleted), the children of a shooting are re-read when its
+`updated_at` moved or it is not closed, and shots, revisions, images and push records are
+exploded from the looks already landed. The toolkit only reads: no writing endpoint, and never
+`products/export-tasks/{id}/download` (downloading deletes the task).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import timedelta
+from typing import Any
+
+from etl.config import Config, secret_from_env
+from etl.engine.auth import Auth, BearerToken
+from etl.engine.client import RetryPolicy
+from etl.engine.declarations import Nested, Reread, Resource, Source
+from etl.engine.oauth2 import PasswordLogin
+from etl.engine.paginators import SinglePage, SkipLimitPaginator
+from etl.engine.sync import Extract, SourceRuntime
+from etl.errors import ConfigError, SecretMissingError
+from etl.sources.sartiq import records
+from etl.sources.sartiq.config import SartiqConfig
+
+PAGES = SkipLimitPaginator(page_size=100)
+SINGLE = SinglePage()
+PERSONAL = "personal"
+
+
+def envelope(body: Any) -> list[dict[str, Any]]:
+    """`{"data": [...], "count": n}`: the records are `data` (`count` is not a total)."""
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        return body["data"]
+    raise ValueError(f"expected a {{data, count}} envelope, got {type(body).__name__}")
+
+
+PRODUCT_ORDER = {"sort_by": "created_at", "sort_order": "asc"}
+# A closed shooting's children only change if the shooting itself does (or on full refresh).
+CHANGED_SHOOTINGS = Reread(version="updated_at", settled={"phase": ("CLOSED",)})
+OF_SHOOTING = {"shooting_id": "id"}
+
+SOURCE = Source(
+    name="sartiq",
+    scope_column="organization_id",
+    scope_type="VARCHAR",
+    resources=(
+        Resource(
+            "products",
+            "/products/",
+            records.Product,
+            primary_key=("id",),
+            paginator=PAGES,
+            # The default order is unstable between requests: paging needs a fixed one.
+            params={**PRODUCT_ORDER, "enabled": "true"},
+            selector=envelope,
+            description="Enabled products of the catalog.",
+        ),
+        Resource(
+            "products_disabled",
+            "/products/",
+            records.Product,
+            primary_key=("id",),
+            paginator=PAGES,
+            # `enabled` defaults to true and has no "both" value: disabled ones need their pass.
+            params={**PRODUCT_ORDER, "enabled": "false"},
+            selector=envelope,
+            description="Disabled products (hidden by the API's default filter).",
+        ),
+        Resource(
+            "shootings",
+            "/shootings/",
+            records.Shooting,
+            primary_key=("id",),
+            paginator=PAGES,
+            selector=envelope,
+            description="Shootings with their default guidelines (shot types, rule groups).",
+        ),
+        Resource(
+            "looks",
+            "/shootings/{id}/production-requests",
+            records.Look,
+            primary_key=("id",),
+            paginator=PAGES,
+            selector=envelope,
+            parent="shootings",
+            inherit=OF_SHOOTING,
+            reread=CHANGED_SHOOTINGS,
+            description="Looks (production requests) of each shooting, shots nested.",
+        ),
+        Resource(
+            "productions",
+            "/shootings/{id}/productions",
+            records.Production,
+            primary_key=("id",),
+            paginator=SINGLE,
+            params={"include_deleted": "true"},
+            selector=envelope,
+            parent="shootings",
+            inherit=OF_SHOOTING,
+            reread=CHANGED_SHOOTINGS,
+            description="MAIN and TEST productions of each shooting, deleted ones included.",
+        ),
+        Resource(
+            "status_definitions",
+            "/shootings/{id}/production-request-statuses",
+            records.StatusDefinition,
+            primary_key=("shooting_id", "id"),
+            paginator=SINGLE,
+            parent="shootings",
+            inherit=OF_SHOOTING,
+            reread=CHANGED_SHOOTINGS,
+            description="The statuses valid in each shooting (key, label, sorting).",
+        ),
+        Resource(
+            "main_products",
+            "/shootings/{id}/main-products",
+            records.ShootingProduct,
+            primary_key=("shooting_id", "id"),
+            paginator=PAGES,
+            selector=envelope,
+            parent="shootings",
+            inherit=OF_SHOOTING,
+            reread=CHANGED_SHOOTINGS,
+            description="Products a shooting is meant to shoot.",
+        ),
+        Resource(
+            "sample_products",
+            "/shootings/{id}/sample-products",
+            records.ShootingProduct,
+            primary_key=("shooting_id", "id"),
+            paginator=PAGES,
+            selector=envelope,
+            parent="shootings",
+            inherit=OF_SHOOTING,
+            reread=CHANGED_SHOOTINGS,
+            description="Sample products of a shooting.",
+        ),
+        Resource(
+            "shots",
+            "",
+            records.Shot,
+            primary_key=("id",),
+            nested=Nested("looks", "shots", {"production_request_id": "id"}),
+            description="Shots of each look (one per shot type), from the looks' payload.",
+        ),
+        Resource(
+            "revisions",
+            "",
+            records.Revision,
+            primary_key=("id",),
+            nested=Nested("shots", "revisions", {"shot_id": "id"}),
+            description="Revisions of each shot.",
+        ),
+        Resource(
+            "revision_images",
+            "",
+            records.RevisionImage,
+            primary_key=("id",),
+            nested=Nested("revisions", "images", {"shot_revision_id": "id"}),
+            description="Images of each revision.",
+        ),
+        Resource(
+            "push_records",
+            "",
+            records.PushRecord,
+            primary_key=("id",),
+            nested=Nested("revisions", "push_records", {"shot_revision_id": "id"}),
+            description="Pushes of each revision to the client's DAM.",
+        ),
+    ),
+)
+
+
+def _auth(settings: SartiqConfig, config: Config) -> Auth:
+    key = "sources.sartiq"
+    if os.environ.get(settings.token_env):
+        return BearerToken(
+            secret_from_env(settings.token_env, config=config, key=f"{key}.token_env")
+        )
+    if os.environ.get(settings.username_env) or os.environ.get(settings.password_env):
+        username = secret_from_env(settings.username_env, config=config, key=f"{key}.username_env")
+        password = secret_from_env(settings.password_env, config=config, key=f"{key}.password_env")
+        token_url = f"{settings.base_url.rstrip('/')}/{settings.token_path.lstrip('/')}"
+        return PasswordLogin(token_url, username, password)
+    where = config.path if config.path else "configuration"
+    raise SecretMissingError(
+        f"{where}: {key}: set {settings.token_env} (a bearer token) or "
+        f"{settings.username_env} and {settings.password_env} (the password flow)"
+    )
+
+
+def paged(source: Source, page_size: int) -> Source:
+    """The declaration with another page size for every skip/limit resource."""
+    pager = SkipLimitPaginator(page_size=page_size)
+    resources = tuple(
+        dataclasses.replace(r, paginator=pager)
+        if isinstance(r.paginator, SkipLimitPaginator)
+        else r
+        for r in source.resources
+    )
+    return dataclasses.replace(source, resources=resources)
+
+
+def runtime(config: Config) -> SourceRuntime:
+    """Bind the declaration to `[sources.sartiq]`: one extract per organisation (+ personal)."""
+    settings = config.sources.sartiq
+    if settings is None:
+        raise ConfigError("no [sources.sartiq] section in the configuration")
+    if not settings.organization_ids and not settings.include_personal:
+        where = config.path if config.path else "configuration"
+        raise ConfigError(
+            f"{where}: sources.sartiq: nothing to sync: list organization_ids "
+            "or set include_personal = true"
+        )
+    auth = _auth(settings, config)
+    # Without `organization_id` the API returns personal records only: one extract per scope.
+    extracts = [
+        Extract(
+            scope=org, base_url=settings.base_url, auth=auth, params=(("organization_id", org),)
+        )
+        for org in settings.organization_ids
+    ]
+    if settings.include_personal:
+        extracts.append(Extract(scope=PERSONAL, base_url=settings.base_url, auth=auth))
+    return SourceRuntime(
+        source=paged(SOURCE, settings.page_size),
+        extracts=extracts,
+        rate_limit=settings.rate_limit,
+        concurrency=settings.concurrency,
+        timeout=settings.timeout,
+        retry=RetryPolicy(max_attempts=settings.max_attempts, budget=settings.retry_budget),
+        overlap=timedelta(0),
+        page_cap=settings.page_cap,
+        resources=tuple(settings.resources) if settings.resources else None,
+        batch_rows=config.warehouse.batch_rows,
+    )
