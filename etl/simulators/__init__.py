@@ -1,0 +1,1 @@
+"""Bundled API simulators: real HTTP servers on loopback, used by the demo, tests and benchmarks."""

@@ -1,0 +1,349 @@
+"""The simulated accounts behind the API: seeded generation, what is served, and the mutation
+API tests use to change rows between (or during) syncs."""
+
+from __future__ import annotations
+
+import gc
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from etl.simulators.grandshooting import vocab
+from etl.simulators.grandshooting.generate import generate_account, iso
+from etl.simulators.grandshooting.store import AccountData
+from etl.simulators.grandshooting.table import Row, Table
+
+# A fixed "now" so that the same seed gives byte-identical data on any day.
+FIXED_NOW = datetime(2026, 11, 20, 9, 30, 0)
+
+RESOURCES = (
+    "shooting_methods",
+    "benches",
+    "specification_formats",
+    "specification_categories",
+    "looks",
+    "look_references",
+    "references",
+    "pictures",
+)
+
+
+@dataclass(frozen=True)
+class CatalogSpec:
+    """What to generate: `references` per account (about 11 pictures each), the seed, the
+    delegated accounts (0 is the token's own account) and the catalog's "now"."""
+
+    references: int = 2000
+    seed: int = 42
+    accounts: tuple[int, ...] = (0,)
+    now: datetime = FIXED_NOW
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    # Hundreds of thousands of fresh dicts make the cyclic GC rescan them over and over.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def generate_catalog(spec: CatalogSpec) -> Catalog:
+    """A deterministic catalog: the same spec gives the same rows."""
+    if spec.references < 0:
+        raise ValueError("references must be >= 0")
+    if not spec.accounts or len(set(spec.accounts)) != len(spec.accounts):
+        raise ValueError("accounts must be distinct account ids")
+    if any(a < 0 for a in spec.accounts):
+        raise ValueError("account ids must be >= 0 (0 is the token's own account)")
+    accounts: dict[int, AccountData] = {}
+    with _no_gc():
+        for index, account_id in enumerate(spec.accounts):
+            accounts[account_id] = generate_account(
+                references=spec.references,
+                seed=spec.seed,
+                account_id=account_id,
+                index=index,
+                now=spec.now,
+            )
+    return Catalog(spec, accounts)
+
+
+def _copy(rows: Iterable[Row]) -> list[Row]:
+    # Exactly the JSON the API sends, detached from the catalog's own rows.
+    return list(json.loads(json.dumps(list(rows))))
+
+
+class Catalog:
+    """Every account's rows; all reads and changes go through one lock.
+
+    Changes bump `date_mod` to `clock` (fixed by default so runs are deterministic; move it
+    with `advance`). Deleted rows are trashed: they vanish from every list, as in the API.
+    """
+
+    def __init__(self, spec: CatalogSpec, accounts: dict[int, AccountData]) -> None:
+        self.spec = spec
+        self.clock: datetime = spec.now
+        self.lock = threading.RLock()
+        self._accounts = accounts
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def account_ids(self) -> tuple[int, ...]:
+        return tuple(self._accounts)
+
+    def account(self, account_id: int = 0) -> AccountData:
+        try:
+            return self._accounts[account_id]
+        except KeyError:
+            known = ", ".join(str(a) for a in self._accounts)
+            raise KeyError(f"unknown account {account_id} (known: {known})") from None
+
+    def records(self, resource: str, account_id: int = 0) -> list[dict[str, Any]]:
+        """The objects the API currently serves for `resource` (named as in the connector's
+        declaration); look references also carry their `look_id`."""
+        with self.lock:
+            data = self.account(account_id)
+            rows: list[Row]
+            if resource == "shooting_methods":
+                rows = data.shooting_methods
+            elif resource == "benches":
+                rows = data.benches()
+            elif resource == "specification_formats":
+                rows = data.formats
+            elif resource == "specification_categories":
+                rows = data.categories
+            elif resource == "looks":
+                rows = data.looks
+            elif resource == "look_references":
+                rows = [
+                    {**member, "look_id": look["look_id"]}
+                    for look in data.looks
+                    for member in data.look_references.get(look["look_id"], [])
+                ]
+            elif resource == "references":
+                rows = list(data.references.rows)
+            elif resource == "pictures":
+                rows = list(data.pictures.rows)
+            else:
+                raise KeyError(f"unknown resource {resource!r} (known: {', '.join(RESOURCES)})")
+        return _copy(rows)
+
+    def counts(self, account_id: int = 0) -> dict[str, int]:
+        """Rows served per resource: what the CLI prints on start."""
+        with self.lock:
+            data = self.account(account_id)
+            return {
+                "references": len(data.references),
+                "pictures": len(data.pictures),
+                "productions": len(data.productions),
+                "benches": len(data.benches()),
+                "looks": len(data.looks),
+                "specification_categories": len(data.categories),
+            }
+
+    # -- the clock -------------------------------------------------------------------------
+
+    def advance(self, **delta: float) -> datetime:
+        """Move the clock forward (`advance(days=1)`, `advance(hours=2)`); returns it."""
+        with self.lock:
+            self.clock = self.clock + timedelta(**delta)
+            return self.clock
+
+    def _now(self) -> str:
+        return iso(self.clock.replace(microsecond=0))
+
+    # -- changing rows ---------------------------------------------------------------------
+
+    def _update(self, table: Table, ids: Iterable[int], fields: dict[str, Any]) -> None:
+        if table.key in fields:
+            raise ValueError(f"{table.key} cannot be changed")
+        ids = list(ids)
+        missing = [i for i in ids if table.get(i) is None]
+        if missing:
+            raise KeyError(f"no visible {table.key} {missing}")
+        stamp = self._now()
+        for key in ids:
+            row = dict(table.get(key) or {})
+            for name, value in fields.items():
+                if value is None:
+                    row.pop(name, None)  # the API omits empty fields
+                else:
+                    row[name] = value
+            if "date_mod" not in fields:
+                row["date_mod"] = stamp
+            table.replace(row)
+
+    def update_pictures(self, ids: Iterable[int], account_id: int = 0, **fields: Any) -> None:
+        """Set `fields` on pictures (None removes a field); `date_mod` becomes the clock."""
+        with self.lock:
+            self._update(self.account(account_id).pictures, ids, fields)
+
+    def update_references(self, ids: Iterable[int], account_id: int = 0, **fields: Any) -> None:
+        """Set `fields` on references (None removes a field); `date_mod` becomes the clock."""
+        with self.lock:
+            self._update(self.account(account_id).references, ids, fields)
+
+    def delete_pictures(self, ids: Iterable[int], account_id: int = 0) -> None:
+        """Trash pictures: they vanish from every list and answer 404."""
+        with self.lock:
+            table = self.account(account_id).pictures
+            for key in list(ids):
+                table.remove(key)
+
+    def delete_references(self, ids: Iterable[int], account_id: int = 0) -> None:
+        """Delete references; their pictures stay (as the API documents)."""
+        with self.lock:
+            table = self.account(account_id).references
+            for key in list(ids):
+                table.remove(key)
+
+    def add_pictures(self, n: int, account_id: int = 0, **fields: Any) -> list[int]:
+        """`n` new Live pictures (status 10) of existing references, on the Live bench of the
+        latest active production; ids above every existing one. Returns their ids."""
+        with self.lock:
+            data = self.account(account_id)
+            stamp = self._now()
+            created: list[int] = []
+            for _ in range(n):
+                row = _new_picture(data, data.pictures.max_key() + 1, stamp)
+                row.update({k: v for k, v in fields.items() if v is not None})
+                data.pictures.append(row)
+                created.append(row["picture_id"])
+            return created
+
+    def add_references(self, n: int, account_id: int = 0, **fields: Any) -> list[int]:
+        """`n` new references (no pictures yet); ids above every existing one."""
+        with self.lock:
+            data = self.account(account_id)
+            stamp = self._now()
+            created: list[int] = []
+            for _ in range(n):
+                row = _new_reference(data, data.references.max_key() + 1, stamp)
+                row.update({k: v for k, v in fields.items() if v is not None})
+                data.references.append(row)
+                created.append(row["reference_id"])
+            return created
+
+    def churn(self, resource: str, account_id: int, updates: int, inserts: int) -> None:
+        """What happens while a client pages: a few rows change status and date, and (for
+        pictures) a few new ones arrive. Deterministic for a given sequence of calls."""
+        with self.lock:
+            data = self.account(account_id)
+            rng = data.rng
+            table = data.pictures if resource == "pictures" else data.references
+            if len(table):
+                for _ in range(updates):
+                    row = table.rows[rng.randrange(len(table))]
+                    if resource == "pictures":
+                        allowed = vocab.STATUSES_BY_STEP.get(row.get("benchsteptype", 10), (10,))
+                        self._update(
+                            table, [row[table.key]], {"picturestatus": rng.choice(allowed)}
+                        )
+                    else:
+                        comment = rng.choice(("Reshoot requested", "Colour checked", "Urgent"))
+                        self._update(table, [row[table.key]], {"comment": comment})
+            if resource == "pictures" and inserts:
+                self.add_pictures(inserts, account_id)
+
+
+def _new_picture(data: AccountData, picture_id: int, stamp: str) -> Row:
+    rng = data.rng
+    active = [p for p in data.productions if p and not p[0].get("archived")]
+    production = (active or data.productions)[-1]
+    bench = production[0]
+    methods = {m["shooting_method_id"]: m["shootingmethod"] for m in data.shooting_methods}
+    reference = (
+        data.references.rows[rng.randrange(len(data.references))] if len(data.references) else None
+    )
+    ref = reference["ref"] if reference else f"IMG_{picture_id}"
+    take = rng.randint(1, 9)
+    file_id = f"{rng.getrandbits(128):032x}"
+    row: Row = {
+        "picture_id": picture_id,
+        "bench_id": bench["bench_id"],
+        "bench_root_id": bench["root_id"],
+        "benchsteptype": bench["benchsteptype"],
+        "benchstatus": bench["benchstatus"],
+        "ref": ref,
+    }
+    if reference:
+        row["reference_ref"] = reference["ref"]
+    file_name = f"{ref}_{take}-{picture_id}.jpg"
+    row.update(
+        {
+            "path": f"{bench['ext_lib_id']}/{file_name}",
+            "file_path": file_name,
+            "smalltext": file_name,
+            "picturestatus": 10,
+            "filesize": rng.randint(9_000_000, 32_000_000),
+            "width": 4000,
+            "height": 6000,
+        }
+    )
+    if reference:
+        row["reference_id"] = reference["reference_id"]
+    row.update(
+        {
+            "reference_ids": [reference["reference_id"]] if reference else [],
+            "refs": [reference["ref"]] if reference else [],
+            "child_ids": [],
+            "icc_profile": "Adobe RGB (1998)",
+            "thumbnail": f"https://cdn.simulator.grand-shooting.com/{file_id[:2]}/{file_id}.jpg",
+            "hash": f"{rng.getrandbits(160):040x}",
+            "file_id": file_id,
+            "view_type_code": "FRONT",
+            "transfer_date": stamp,
+            "date_cre": stamp,
+            "date_mod": stamp,
+            "shootingmethod": methods.get(bench.get("shooting_method_id", 0), "Packshot"),
+            "alerts": [] if reference else ["out_of_catalog"],
+        }
+    )
+    return row
+
+
+def _new_reference(data: AccountData, reference_id: int, stamp: str) -> Row:
+    rng = data.rng
+    color, hexa = rng.choice(vocab.COLORS)
+    univers, gamme, families, _category = rng.choice(vocab.HIERARCHY)
+    family = rng.choice(families)
+    product_ref = f"NEW_{reference_id}"
+    category_ids = [c["category_id"] for c in data.categories]
+    return {
+        "reference_id": reference_id,
+        "ref": f"{product_ref}_{color}",
+        "ean": f"{2000000000000 + reference_id}",
+        "eans": [],
+        "eans_extended": [],
+        "univers": univers,
+        "gamme": gamme,
+        "family": family,
+        "sku": f"SKU{reference_id}",
+        "brand": rng.choice(vocab.BRANDS),
+        "smalltext": f"{color.capitalize()} {vocab.PRODUCT_NOUNS[family]}",
+        "category_id": rng.choice(category_ids),
+        "product_ref": product_ref,
+        "product_smalltext": vocab.PRODUCT_NOUNS[family].capitalize(),
+        "gender": "U",
+        "gender_smalltext": "Unisex",
+        "color": color,
+        "hexa_color": hexa,
+        "size": "TU",
+        "collection": "SS27",
+        "tags": ["new"],
+        "extra": {},
+        "date_cre": stamp,
+        "date_mod": stamp,
+    }
+
+
+__all__ = ["FIXED_NOW", "RESOURCES", "Catalog", "CatalogSpec", "generate_catalog"]
