@@ -59,9 +59,7 @@ def test_lock_refuses_second_process_naming_the_holder(
     assert found is not None and found.pid == holder.pid and found.command == "sync"
 
 
-def test_lock_released_when_holder_finishes(
-    warehouse: Path, holder: subprocess.Popen[str]
-) -> None:
+def test_lock_released_when_holder_finishes(warehouse: Path, holder: subprocess.Popen[str]) -> None:
     assert holder.stdin is not None
     holder.stdin.close()
     assert holder.wait() == 0

@@ -1,0 +1,678 @@
+"""Queries of the marts and run tables behind the report, restricted to the report's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from etl.report.errors import ReportError
+from etl.report.scope import ReportScope
+
+# Status groups (data/status_map.csv) that the KPIs single out.
+FOR_APPROVAL_GROUPS = ("for_approval", "for approval")
+SUCCESS_STATUSES = ("ok", "success", "succeeded", "done", "complete", "completed")
+FAILED_TEST_STATUSES = ("fail", "failed", "error", "errored")
+HISTORY_WEEKS = 12
+TOP_ROWS = 15
+
+# Columns that name the same thing under different spellings; the first present is used.
+PRODUCTION_COLUMNS = ("production", "production_name", "shooting", "production_key", "bench_root")
+COUNT_COLUMNS = ("deliverables", "deliverable_count", "images", "pictures", "count", "n")
+SNAPSHOT_COLUMNS = ("snapshot_date", "snapshot_on", "snapshot_day", "as_of", "built_on")
+VALIDATED_AT_COLUMNS = ("validated_at", "validation_date", "date_validated")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    kind: str  # text, int, float, pct, date, datetime, bool, list
+    description: str = ""
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[tuple[Any, ...]]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        names = [c.name for c in self.columns]
+        return [dict(zip(names, row, strict=True)) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    value: float | None
+    kind: str  # int or pct
+    change: float | None = None
+    # Whether a rise is good news (coverage) or bad (missing images, alerts).
+    up_is_good: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TestFailure:
+    name: str
+    severity: str
+    failures: int | None
+
+
+@dataclass
+class Header:
+    title: str
+    scope_label: str
+    sources: list[str]
+    period_start: date
+    period_end: date
+    generated_at: datetime
+    last_sync_at: datetime | None
+    last_build_at: datetime | None
+    stale_after_hours: float
+    sync_sources: list[tuple[str, str, datetime | None]] = field(default_factory=list)
+    failing_tests: list[TestFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def stale(self) -> bool:
+        if self.last_sync_at is None:
+            return True
+        return self.generated_at - self.last_sync_at > timedelta(hours=self.stale_after_hours)
+
+    @property
+    def warnings(self) -> list[str]:
+        out: list[str] = []
+        if self.last_sync_at is None:
+            out.append("No successful sync is recorded: the figures may be out of date.")
+        elif self.stale:
+            age = (self.generated_at - self.last_sync_at).total_seconds() / 3600
+            out.append(
+                f"Data is stale: the last successful sync ended {age:.0f} hours ago "
+                f"(threshold {self.stale_after_hours:g} h)."
+            )
+        errors = [t for t in self.failing_tests if t.severity.lower() == "error"]
+        if self.failing_tests:
+            names = ", ".join(t.name for t in self.failing_tests[:3])
+            more = f" and {len(self.failing_tests) - 3} more" if len(self.failing_tests) > 3 else ""
+            kind = "error-level " if errors else ""
+            out.append(
+                f"The last build had {len(self.failing_tests)} failing {kind}data test(s): "
+                f"{names}{more}."
+            )
+        return out
+
+
+@dataclass
+class WeekPoint:
+    week: date
+    validated: int
+    coverage_pct: float | None
+
+
+@dataclass
+class ReportData:
+    header: Header
+    kpis: list[Kpi]
+    by_category: Table
+    by_brand: Table
+    status_by_production: Table
+    status_groups: list[str]
+    progress: list[WeekPoint]
+    alerts_by_type: Table
+    worst_alerts: Table
+    furthest_behind: Table
+    descriptions: dict[tuple[str, str], str]
+    sync_runs: Table
+
+    def kpi(self, key: str) -> Kpi:
+        return next(k for k in self.kpis if k.key == key)
+
+
+class ReportQueries:
+    """One read-only connection to the marts, with the scope applied as a temp table."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, scope: ReportScope, notes: Sequence[str] = ()
+    ) -> None:
+        self.con = con
+        self.scope = scope
+        self.notes = list(notes)  # caveats about the data, shown in the header
+        self._columns: dict[str, dict[str, str]] = {}
+        if not self.has("marts.shotlist_coverage"):
+            raise ReportError(
+                "marts.shotlist_coverage not found: run `shotlist build` before the report"
+            )
+        self._make_scope()
+
+    # -- introspection -------------------------------------------------------------------
+    def columns(self, table: str) -> dict[str, str]:
+        """Column name -> DuckDB type of a table or view, empty when it does not exist."""
+        if table not in self._columns:
+            try:
+                cursor = self.con.execute(f"select * from {table} limit 0")
+            except duckdb.CatalogException:
+                self._columns[table] = {}
+            else:
+                self._columns[table] = {d[0]: str(d[1]) for d in cursor.description or ()}
+        return self._columns[table]
+
+    def has(self, table: str) -> bool:
+        return bool(self.columns(table))
+
+    def pick(self, table: str, candidates: Sequence[str]) -> str | None:
+        cols = self.columns(table)
+        return next((c for c in candidates if c in cols), None)
+
+    def descriptions(self) -> dict[tuple[str, str], str]:
+        """`COMMENT ON` texts of mart tables and columns: (table, column or '') -> text."""
+        out: dict[tuple[str, str], str] = {}
+        for table, comment in self.con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall():
+            if comment:
+                out[(table, "")] = comment
+        for table, column, comment in self.con.execute(
+            """select table_name, column_name, comment from duckdb_columns()
+               where schema_name = 'marts'"""
+        ).fetchall():
+            if comment:
+                out[(table, column)] = comment
+        return out
+
+    # -- scope ---------------------------------------------------------------------------
+    def _make_scope(self) -> None:
+        cols = self.columns("marts.shotlist_coverage")
+        clauses: list[str] = []
+        params: list[str] = []
+        for key, values in self.scope.where.items():
+            if key not in cols:
+                allowed = ", ".join(c for c, t in cols.items() if t == "VARCHAR")
+                raise ReportError(
+                    f"filter {key!r}: no such column in marts.shotlist_coverage "
+                    f"(filterable: {allowed})"
+                )
+            marks = ", ".join("?" for _ in values)
+            clauses.append(f'cast("{key}" as varchar) in ({marks})')
+            params.extend(values)
+        where = " and ".join(clauses) or "true"
+        self.con.execute(
+            "create or replace temp table report_scope as "
+            f"select * from marts.shotlist_coverage where {where}",
+            params,
+        )
+
+    def in_scope(self, alias: str) -> str:
+        """A condition keeping rows of `alias` that belong to products in scope.
+
+        Unfiltered reports keep rows tied to no product (e.g. an unlinked picture's alert).
+        """
+        test = (
+            f"exists (select 1 from report_scope s where s.source = {alias}.source "
+            f"and s.product_key = {alias}.product_key)"
+        )
+        return test if self.scope.filtered else f"({alias}.product_key is null or {test})"
+
+    # -- generic fetch -------------------------------------------------------------------
+    def table(self, sql: str, params: Sequence[Any] = ()) -> Table:
+        cursor = self.con.execute(sql, list(params))
+        return Table(_describe(cursor.description), cursor.fetchall())
+
+    def stream(self, sql: str, batch: int = 5000) -> tuple[list[Column], Iterator[tuple[Any, ...]]]:
+        """Columns and a row iterator that fetches in batches (memory stays flat).
+
+        It runs on the report's own connection (the scope is a temp table, private to it):
+        consume the rows before running the next query.
+        """
+        cursor = self.con.execute(sql)
+        columns = _describe(cursor.description)
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            while chunk := cursor.fetchmany(batch):
+                yield from chunk
+
+        return columns, rows()
+
+    # -- sheet queries (streamed into the workbook) --------------------------------------
+    def coverage_sql(self) -> str:
+        return "select * from report_scope order by source, brand, collection, product_key"
+
+    def alerts_sql(self) -> str:
+        if not self.has("marts.guideline_alerts"):
+            return _EMPTY
+        return (
+            "select a.*, s.label, s.brand, s.collection from marts.guideline_alerts a "
+            "left join report_scope s on s.source = a.source and s.product_key = a.product_key "
+            f"where {self.in_scope('a')} "
+            "order by case lower(a.severity) when 'error' then 0 when 'warn' then 1 "
+            "when 'warning' then 1 else 2 end, a.alert_type, a.product_key"
+        )
+
+    def status_sql(self) -> str:
+        """The status breakdown in scope; filters it cannot express are applied to deliverables."""
+        table = "marts.status_breakdown"
+        if not self.has(table):
+            return _EMPTY
+        cols = self.columns(table)
+        if any(key not in cols for key in self.scope.where) and self.has("marts.deliverables"):
+            keep = [c for c in self.columns("marts.deliverables") if c in cols]
+            count = self.pick(table, COUNT_COLUMNS) or "deliverables"
+            listed = ", ".join(f"d.{c}" for c in keep)
+            return (
+                f"select {listed}, count(*) as {count} from marts.deliverables d "
+                f"where {self.in_scope('d')} group by all"
+            )
+        clauses = []
+        for key, values in self.scope.where.items():
+            if key in cols:
+                quoted = ", ".join(_sql_str(v) for v in values)
+                clauses.append(f'cast("{key}" as varchar) in ({quoted})')
+        where = " and ".join(clauses) or "true"
+        return f"select * from {table} where {where}"
+
+    def deliverables_sql(self) -> str:
+        if not self.has("marts.deliverables"):
+            return _EMPTY
+        return f"select * from marts.deliverables d where {self.in_scope('d')} order by all"
+
+    # -- header ----------------------------------------------------------------------------
+    def header(self, title: str, as_of: datetime, stale_after_hours: float) -> Header:
+        sources = [
+            r[0]
+            for r in self.con.execute(
+                "select distinct source from report_scope order by 1"
+            ).fetchall()
+        ]
+        last_sync, per_source = None, []
+        if self.has("meta.sync_runs"):
+            ok = ", ".join(_sql_str(s) for s in SUCCESS_STATUSES)
+            per_source = [
+                (r[0], r[1], r[2])
+                for r in self.con.execute(
+                    f"""select source, coalesce(cast(scope as varchar), ''),
+                              max(ended_at) filter (where lower(status) in ({ok}))
+                       from meta.sync_runs group by 1, 2 order by 1, 2"""
+                ).fetchall()
+            ]
+            ends = [end for _, _, end in per_source if end is not None]
+            last_sync = max(ends) if ends else None
+        last_build = None
+        if self.has("meta.model_runs"):
+            row = self.con.execute("select max(ended_at) from meta.model_runs").fetchone()
+            last_build = row[0] if row else None
+        if last_build is None and self.has("meta.build_info"):
+            row = self.con.execute("select max(built_at) from meta.build_info").fetchone()
+            last_build = row[0] if row else None
+        return Header(
+            title=title,
+            scope_label=self.scope.label(),
+            sources=sources,
+            period_start=(as_of - timedelta(days=6)).date(),
+            period_end=as_of.date(),
+            generated_at=as_of,
+            last_sync_at=last_sync,
+            last_build_at=last_build,
+            stale_after_hours=stale_after_hours,
+            sync_sources=per_source,
+            failing_tests=self.failing_tests(),
+            notes=list(self.notes),
+        )
+
+    def failing_tests(self) -> list[TestFailure]:
+        """Failed data tests of the latest build (the latest run recorded in the table)."""
+        table = "meta.test_results"
+        if not self.has(table):
+            return []
+        cols = self.columns(table)
+        name = self.pick(table, ("test", "test_name", "name"))
+        status = self.pick(table, ("status", "outcome", "result"))
+        if name is None or status is None:
+            return []
+        severity = "severity" if "severity" in cols else "'error'"
+        count = self.pick(table, ("failures", "failing_rows", "failed_rows", "rows"))
+        when = self.pick(table, ("run_at", "ended_at", "started_at", "tested_at", "run_id"))
+        latest = f"and {when} = (select max({when}) from {table})" if when else ""
+        bad = ", ".join(_sql_str(s) for s in FAILED_TEST_STATUSES)
+        rows = self.con.execute(
+            f"""select {name}, {severity}, {count or "null"} from {table}
+                where lower({status}) in ({bad}) {latest} order by 2, 1"""
+        ).fetchall()
+        return [TestFailure(str(r[0]), str(r[1]), r[2]) for r in rows]
+
+    def sync_runs(self) -> Table:
+        if not self.has("meta.sync_runs"):
+            return Table([], [])
+        return self.table(
+            """select source, scope, resource, mode, status, started_at, ended_at, rows
+               from meta.sync_runs
+               qualify row_number() over (partition by source, scope, resource
+                                          order by started_at desc) = 1
+               order by source, scope, resource"""
+        )
+
+    # -- KPIs and history ------------------------------------------------------------------
+    def history(self) -> list[tuple[Any, ...]]:
+        """Per snapshot day: day, products, covered, expected, validated, missing (in scope)."""
+        table = "marts.coverage_history"
+        day = self.pick(table, SNAPSHOT_COLUMNS) if self.has(table) else None
+        if day is None:
+            return []
+        rows = self.con.execute(
+            f"""select cast(h.{day} as date),
+                       count(*),
+                       sum(case when h.expected_images > 0
+                                then least(h.validated_images, h.expected_images) end),
+                       sum(case when h.expected_images > 0 then h.expected_images end),
+                       sum(h.validated_images),
+                       sum(h.missing_images)
+                from {table} h
+                where exists (select 1 from report_scope s
+                              where s.source = h.source and s.product_key = h.product_key)
+                group by 1 order by 1"""
+        ).fetchall()
+        return [(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0) for r in rows]
+
+    def current_totals(self) -> dict[str, Any]:
+        row = self.con.execute(
+            """select count(*),
+                      sum(case when expected_images > 0
+                               then least(validated_images, expected_images) end),
+                      sum(case when expected_images > 0 then expected_images end),
+                      sum(validated_images),
+                      sum(missing_images)
+               from report_scope"""
+        ).fetchone()
+        assert row is not None
+        products, covered, expected, validated, missing = row
+        alerts = 0
+        if self.has("marts.guideline_alerts"):
+            got = self.con.execute(
+                f"select count(*) from marts.guideline_alerts a where {self.in_scope('a')}"
+            ).fetchone()
+            alerts = got[0] if got else 0
+        backlog = None
+        if self.has("marts.deliverables") and "status_group" in self.columns("marts.deliverables"):
+            groups = ", ".join(_sql_str(g) for g in FOR_APPROVAL_GROUPS)
+            got = self.con.execute(
+                f"""select count(*) from marts.deliverables d
+                    where lower(d.status_group) in ({groups}) and {self.in_scope("d")}"""
+            ).fetchone()
+            backlog = got[0] if got else 0
+        return {
+            "products": products,
+            "coverage": (covered or 0) / expected if expected else None,
+            "validated": validated or 0,
+            "missing": missing or 0,
+            "alerts": alerts,
+            "backlog": backlog,
+        }
+
+    def validated_between(self, start: datetime, end: datetime) -> int | None:
+        table = "marts.deliverables"
+        column = self.pick(table, VALIDATED_AT_COLUMNS) if self.has(table) else None
+        if column is None or "status_group" not in self.columns(table):
+            return None
+        row = self.con.execute(
+            f"""select count(*) from {table} d
+                where d.{column} >= ? and d.{column} < ?
+                  and lower(d.status_group) in ('validated', 'published')
+                  and {self.in_scope("d")}""",
+            [start, end],
+        ).fetchone()
+        return row[0] if row else 0
+
+    def kpis(self, as_of: datetime) -> tuple[list[Kpi], list[WeekPoint]]:
+        now = self.current_totals()
+        history = self.history()
+        today = as_of.date()
+        week_ago = _snapshot_on_or_before(history, today - timedelta(days=7))
+        two_weeks = _snapshot_on_or_before(history, today - timedelta(days=14))
+
+        def change(now_value: float | None, then: float | None) -> float | None:
+            return None if now_value is None or then is None else now_value - then
+
+        then_products = week_ago[1] if week_ago else None
+        then_coverage = week_ago[2] / week_ago[3] if week_ago and week_ago[3] else None
+        then_missing = week_ago[5] if week_ago else None
+        this_week: float | None = None
+        last_week: float | None = None
+        note = ""
+        if week_ago:
+            this_week = now["validated"] - week_ago[4]
+            last_week = week_ago[4] - two_weeks[4] if two_weeks else None
+            note = f"since {week_ago[0]:%d %b}"
+        else:
+            this_week = self.validated_between(as_of - timedelta(days=7), as_of)
+            before = self.validated_between(as_of - timedelta(days=14), as_of - timedelta(days=7))
+            last_week = before
+            note = "by validation date"
+        kpis = [
+            Kpi(
+                "products",
+                "Products in scope",
+                now["products"],
+                "int",
+                change(now["products"], then_products),
+            ),
+            Kpi(
+                "coverage",
+                "Coverage",
+                now["coverage"],
+                "pct",
+                change(now["coverage"], then_coverage),
+            ),
+            Kpi(
+                "validated_week",
+                "Validated this week",
+                this_week,
+                "int",
+                change(this_week, last_week),
+                note=note,
+            ),
+            Kpi(
+                "missing",
+                "Missing images",
+                now["missing"],
+                "int",
+                change(now["missing"], then_missing),
+                up_is_good=False,
+            ),
+            Kpi("alerts", "Open alerts", now["alerts"], "int", None, up_is_good=False),
+            Kpi("backlog", "For approval", now["backlog"], "int", None, up_is_good=False),
+        ]
+        return kpis, _weekly(history)
+
+    # -- sections --------------------------------------------------------------------------
+    def coverage_by(self, *dims: str) -> Table:
+        cols = self.columns("marts.shotlist_coverage")
+        present = [d for d in dims if d in cols]
+        if not present:
+            return Table([], [])
+        keys = ", ".join(f"coalesce(cast({d} as varchar), '(none)') as {d}" for d in present)
+        group = ", ".join(str(i + 1) for i in range(len(present)))
+        return self.table(
+            f"""select {keys},
+                       count(*) as products,
+                       coalesce(sum(expected_images), 0) as expected_images,
+                       coalesce(sum(validated_images), 0) as validated_images,
+                       coalesce(sum(missing_images), 0) as missing_images,
+                       sum(case when expected_images > 0
+                                then least(validated_images, expected_images) end)
+                         / nullif(sum(case when expected_images > 0
+                                           then expected_images end), 0) as coverage_pct,
+                       count(*) filter (where coverage_status = 'complete') as complete,
+                       count(*) filter (where coverage_status = 'not_started') as not_started
+                from report_scope group by {group}
+                order by products desc, {group}"""
+        )
+
+    def status_by_production(self) -> tuple[Table, list[str]]:
+        table = "marts.status_breakdown"
+        if not self.has(table):
+            return Table([], []), []
+        production = self.pick(table, PRODUCTION_COLUMNS)
+        count = self.pick(table, COUNT_COLUMNS)
+        if production is None or count is None or "status_group" not in self.columns(table):
+            return Table([], []), []
+        source = self.status_sql()
+        groups = [
+            r[0]
+            for r in self.con.execute(
+                f"""select coalesce(status_group, '(none)') from ({source})
+                    group by 1 order by min(status_code), 1"""
+            ).fetchall()
+        ]
+        pivots = ", ".join(
+            f"coalesce(sum({count}) filter (where coalesce(status_group, '(none)') = "
+            f"{_sql_str(g)}), 0) as {_ident(g)}"
+            for g in groups
+        )
+        body = f", {pivots}" if pivots else ""
+        result = self.table(
+            f"""select coalesce(cast({production} as varchar), '(none)') as production,
+                       sum({count}) as total{body}
+                from ({source}) group by 1 order by total desc, 1"""
+        )
+        return result, groups
+
+    def alerts_by_type(self) -> Table:
+        if not self.has("marts.guideline_alerts"):
+            return Table([], [])
+        return self.table(
+            f"""select alert_type, severity, count(*) as alerts,
+                       count(distinct product_key) as products
+                from marts.guideline_alerts a where {self.in_scope("a")}
+                group by 1, 2
+                order by case lower(severity) when 'error' then 0 when 'warn' then 1
+                         when 'warning' then 1 else 2 end, alerts desc, 1"""
+        )
+
+    def worst_alerts(self) -> Table:
+        if not self.has("marts.guideline_alerts"):
+            return Table([], [])
+        return self.table(
+            f"""select a.severity, a.alert_type, a.product_key, s.label, a.message
+                from marts.guideline_alerts a
+                left join report_scope s
+                  on s.source = a.source and s.product_key = a.product_key
+                where {self.in_scope("a")}
+                order by case lower(a.severity) when 'error' then 0 when 'warn' then 1
+                         when 'warning' then 1 else 2 end,
+                         count(*) over (partition by a.source, a.product_key) desc,
+                         a.product_key, a.alert_type
+                limit {TOP_ROWS}"""
+        )
+
+    def furthest_behind(self) -> Table:
+        return self.table(
+            f"""select product_key, label, brand, category, expected_images,
+                       validated_images, missing_images, coverage_pct, coverage_status
+                from report_scope
+                where coverage_status in ('in_progress', 'not_started') and missing_images > 0
+                order by missing_images desc, coverage_pct nulls first, product_key
+                limit {TOP_ROWS}"""
+        )
+
+
+_EMPTY = "select null as no_rows where false"
+
+
+def load_report_data(
+    queries: ReportQueries, *, title: str, as_of: datetime, stale_after_hours: float
+) -> ReportData:
+    """Everything small the report shows; the big sheets are streamed separately."""
+    kpis, progress = queries.kpis(as_of)
+    status, groups = queries.status_by_production()
+    return ReportData(
+        header=queries.header(title, as_of, stale_after_hours),
+        kpis=kpis,
+        by_category=queries.coverage_by("category"),
+        by_brand=queries.coverage_by("brand", "collection"),
+        status_by_production=status,
+        status_groups=groups,
+        progress=progress,
+        alerts_by_type=queries.alerts_by_type(),
+        worst_alerts=queries.worst_alerts(),
+        furthest_behind=queries.furthest_behind(),
+        descriptions=queries.descriptions(),
+        sync_runs=queries.sync_runs(),
+    )
+
+
+def _snapshot_on_or_before(
+    history: list[tuple[date, int, int, int, int, int]] | list[Any], day: date
+) -> tuple[Any, ...] | None:
+    found = None
+    for point in history:
+        if point[0] <= day:
+            found = point
+    return found
+
+
+def _weekly(history: list[Any]) -> list[WeekPoint]:
+    """The last snapshot of each ISO week, for the last HISTORY_WEEKS weeks."""
+    by_week: dict[date, tuple[Any, ...]] = {}
+    for point in history:
+        monday = point[0] - timedelta(days=point[0].weekday())
+        by_week[monday] = point  # history is ordered: the last one of a week wins
+    weeks = sorted(by_week)[-HISTORY_WEEKS:]
+    return [
+        WeekPoint(
+            week=w,
+            validated=int(by_week[w][4]),
+            coverage_pct=by_week[w][2] / by_week[w][3] if by_week[w][3] else None,
+        )
+        for w in weeks
+    ]
+
+
+def _describe(description: Sequence[Any] | None) -> list[Column]:
+    columns = []
+    for name, type_code, *_ in description or ():
+        columns.append(Column(name, _label(name), _kind(name, str(type_code))))
+    return columns
+
+
+def _kind(name: str, duck_type: str) -> str:
+    t = duck_type.upper()
+    if t.endswith("[]") or t.startswith(("LIST", "STRUCT", "MAP")):
+        return "list"
+    if t in (
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+        "NUMBER",
+    ):
+        return "int"
+    if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
+        return "pct" if name.endswith(("_pct", "share")) or name == "share" else "float"
+    if t == "DATE":
+        return "date"
+    if t.startswith("TIMESTAMP") or t == "DATETIME":
+        return "datetime"
+    if t == "BOOLEAN" or t == "BOOL":
+        return "bool"
+    return "text"
+
+
+def _label(name: str) -> str:
+    text = name.replace("_pct", " %").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'

@@ -1,0 +1,197 @@
+"""Renders the report's HTML (email-safe: inline styles, tables, no scripts) and plain text."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from etl.report.charts import Chart
+from etl.report.data import Kpi, ReportData
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "reports"
+TABLE_ROWS = 12  # rows per table in the message; the workbook has them all
+
+# Inline styles: email clients drop <style> blocks, so every element carries its own.
+CSS = {
+    "font": "font-family:Arial,Helvetica,sans-serif;color:#1f2933;",
+    "h2": (
+        "margin:28px 0 8px 0;font-size:17px;line-height:22px;font-weight:bold;color:#1f2933;"
+        "font-family:Arial,Helvetica,sans-serif;"
+    ),
+    "muted": "color:#616e7c;font-size:12px;line-height:18px;font-family:Arial,Helvetica,sans-serif;",
+    "table": "border-collapse:collapse;width:100%;font-family:Arial,Helvetica,sans-serif;",
+    "th": (
+        "text-align:left;padding:6px 8px;font-size:11px;line-height:14px;color:#52606d;"
+        "text-transform:uppercase;letter-spacing:0.5px;border-bottom:2px solid #cbd2d9;"
+    ),
+    "th_num": (
+        "text-align:right;padding:6px 8px;font-size:11px;line-height:14px;color:#52606d;"
+        "text-transform:uppercase;letter-spacing:0.5px;border-bottom:2px solid #cbd2d9;"
+    ),
+    "td": "padding:6px 8px;font-size:13px;line-height:17px;border-bottom:1px solid #e4e7eb;",
+    "td_num": (
+        "padding:6px 8px;font-size:13px;line-height:17px;border-bottom:1px solid #e4e7eb;"
+        "text-align:right;white-space:nowrap;"
+    ),
+}
+BAND_COLOURS = {"good": "#1b7f45", "mid": "#9a6700", "bad": "#b42318", "none": "#616e7c"}
+SEVERITY_COLOURS = {"error": "#b42318", "warn": "#9a6700", "warning": "#9a6700"}
+
+
+def fmt_int(value: Any) -> str:
+    return "–" if value is None else f"{int(value):,}".replace(",", "\u202f")
+
+
+def fmt_pct(value: Any, digits: int = 0) -> str:
+    return "–" if value is None else f"{float(value) * 100:.{digits}f}%"
+
+
+def fmt_dt(value: Any) -> str:
+    if value is None:
+        return "never"
+    if isinstance(value, datetime):
+        return f"{value:%a %d %b %Y, %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d %b %Y}"
+    return str(value)
+
+
+def fmt_value(value: Any, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "pct":
+        return fmt_pct(value)
+    if kind == "int":
+        return fmt_int(value)
+    if kind == "float":
+        return f"{float(value):,.2f}"
+    if kind in ("date", "datetime"):
+        return fmt_dt(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def change_text(kpi: Kpi) -> str:
+    """`▲ 12 vs last week`, `▼ 3.1 pts`, or `no data a week ago`."""
+    if kpi.change is None:
+        return "no comparison yet"
+    if kpi.change == 0:
+        return "= no change"
+    arrow = "▲" if kpi.change > 0 else "▼"
+    if kpi.kind == "pct":
+        return f"{arrow} {abs(kpi.change) * 100:.1f} pts"
+    return f"{arrow} {fmt_int(abs(kpi.change))}"
+
+
+def change_colour(kpi: Kpi) -> str:
+    if not kpi.change:
+        return BAND_COLOURS["none"]
+    good = (kpi.change > 0) == kpi.up_is_good
+    return BAND_COLOURS["good" if good else "bad"]
+
+
+def coverage_colour(value: Any) -> str:
+    if value is None:
+        return BAND_COLOURS["none"]
+    if value >= 1:
+        return BAND_COLOURS["good"]
+    return BAND_COLOURS["mid"] if value >= 0.5 else BAND_COLOURS["bad"]
+
+
+def severity_colour(value: Any) -> str:
+    return SEVERITY_COLOURS.get(str(value).lower(), BAND_COLOURS["none"])
+
+
+def environment(templates: Path = TEMPLATES) -> Environment:
+    """The one template environment: HTML autoescaped, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        int=fmt_int,
+        pct=fmt_pct,
+        dt=fmt_dt,
+        value=fmt_value,
+        change=change_text,
+        change_colour=change_colour,
+        coverage_colour=coverage_colour,
+        severity_colour=severity_colour,
+    )
+    return env
+
+
+def image_sources(charts: Sequence[Chart], mode: Literal["data", "cid"]) -> dict[str, str]:
+    """Chart name -> `src`: inline data URIs for a standalone file, `cid:` refs for email."""
+    if mode == "cid":
+        return {c.name: f"cid:{c.cid}" for c in charts}
+    return {
+        c.name: "data:image/png;base64," + base64.b64encode(c.png).decode("ascii") for c in charts
+    }
+
+
+def _context(
+    data: ReportData,
+    charts: Sequence[Chart],
+    images: Mapping[str, str],
+    attachment: str | None,
+) -> dict[str, Any]:
+    return {
+        "data": data,
+        "header": data.header,
+        "charts": {c.name: c for c in charts},
+        "images": images,
+        "css": CSS,
+        "rows": TABLE_ROWS,
+        "attachment": attachment,
+    }
+
+
+def render_html(
+    data: ReportData,
+    charts: Sequence[Chart],
+    *,
+    mode: Literal["data", "cid"] = "data",
+    attachment: str | None = None,
+    env: Environment | None = None,
+) -> str:
+    env = env or environment()
+    context = _context(data, charts, image_sources(charts, mode), attachment)
+    return env.get_template("weekly.html").render(context)
+
+
+def render_text(
+    data: ReportData,
+    charts: Sequence[Chart],
+    *,
+    attachment: str | None = None,
+    env: Environment | None = None,
+) -> str:
+    env = env or environment()
+    return env.get_template("weekly.txt").render(_context(data, charts, {}, attachment))
+
+
+def subject(data: ReportData) -> str:
+    """Period and headline figures, e.g. `Shotlist week 47 (17–23 Nov): coverage 62% ▲3.1 pts`."""
+    h = data.header
+    coverage = data.kpi("coverage")
+    validated = data.kpi("validated_week")
+    alerts = data.kpi("alerts")
+    parts = [f"coverage {fmt_pct(coverage.value)}"]
+    if coverage.change:
+        parts[-1] += f" ({change_text(coverage)})"
+    if validated.value is not None:
+        parts.append(f"{fmt_int(validated.value)} validated this week")
+    parts.append(f"{fmt_int(alerts.value)} open alerts")
+    week = h.period_end.isocalendar().week
+    period = f"{h.period_start:%d %b}–{h.period_end:%d %b %Y}"
+    return f"{h.title}, week {week} ({period}): " + ", ".join(parts)

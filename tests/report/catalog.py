@@ -1,0 +1,207 @@
+"""A small hand-made analytics database (marts + run tables per the issue-3 contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+AS_OF = datetime(2025, 11, 21, 8, 0)
+TODAY = AS_OF.date()
+
+# Product labels that must stay text: HTML, and the spreadsheet formula-injection prefixes.
+EVIL_LABELS = {
+    "R4": "<script>alert('x')</script> & co",
+    "R5": '=HYPERLINK("http://evil.example","x")',
+    "R6": "+41 cmd",
+    "R7": "-2+3",
+    "R8": "@SUM(A1)",
+    "R9": "\tTabbed",
+    "R10": "\rCarriage",
+}
+
+# (product_key, label, brand, collection, category, expected, captured, in_progress, validated)
+PRODUCTS = [
+    ("R1", "Trail shoe", "Acme", "SS25", "Shoes", 4, 0, 0, 4),
+    ("R2", "City shoe", "Acme", "SS25", "Shoes", 4, 1, 1, 2),
+    ("R3", "Tote bag", "Acme", "FW25", "Bags", 3, 0, 0, 0),
+    ("R4", EVIL_LABELS["R4"], "Zed", "SS25", "Tops", 5, 0, 2, 1),
+    ("R5", EVIL_LABELS["R5"], "Zed", "SS25", "Tops", 5, 0, 0, 5),
+    ("R6", EVIL_LABELS["R6"], "Zed", "FW25", "Tops", 5, 2, 0, 0),
+    ("R7", EVIL_LABELS["R7"], "Zed", "FW25", "Bags", 3, 0, 1, 3),
+    ("R8", EVIL_LABELS["R8"], "Acme", "FW25", "Shoes", 4, 0, 0, 6),
+    ("R9", EVIL_LABELS["R9"], "Zed", "SS25", "Tops", 5, 0, 0, 0),
+    ("R10", EVIL_LABELS["R10"], "Acme", "SS25", None, 0, 0, 0, 0),
+]
+
+
+def coverage_status(expected: int, pictures: int, validated: int, category: str | None) -> str:
+    if category is None:
+        return "no_guideline"
+    if validated >= expected:
+        return "complete"
+    return "not_started" if pictures == 0 else "in_progress"
+
+
+def build_catalog(path: Path, *, deliverables: int = 0) -> None:
+    """Write marts and meta tables into `path`; `deliverables` adds filler picture rows."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts; create schema meta")
+    con.execute(
+        """create table marts.shotlist_coverage (
+            source varchar, product_key varchar, label varchar, brand varchar,
+            collection varchar, category varchar, guideline varchar,
+            expected_images bigint, captured_images bigint, in_progress_images bigint,
+            validated_images bigint, missing_images bigint, coverage_pct double,
+            missing_views varchar[], coverage_status varchar)"""
+    )
+    con.execute("comment on table marts.shotlist_coverage is 'One row per product in scope.'")
+    con.execute(
+        "comment on column marts.shotlist_coverage.coverage_pct is "
+        "'min(validated, expected) / expected; NULL when nothing is expected.'"
+    )
+    for key, label, brand, coll, cat, exp, cap, prog, val in PRODUCTS:
+        pictures = cap + prog + val
+        con.execute(
+            "insert into marts.shotlist_coverage values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                "grandshooting",
+                key,
+                label,
+                brand,
+                coll,
+                cat,
+                cat and f"{cat} guideline",
+                exp,
+                cap,
+                prog,
+                val,
+                max(exp - val, 0),
+                min(val, exp) / exp if exp else None,
+                ["BACK"] if val < exp else [],
+                coverage_status(exp, pictures, val, cat),
+            ],
+        )
+    con.execute(
+        """create table marts.coverage_history (
+            snapshot_date date, source varchar, product_key varchar,
+            expected_images bigint, validated_images bigint, missing_images bigint,
+            coverage_pct double, coverage_status varchar)"""
+    )
+    # Two weeks ago nothing was validated; a week ago half of today's validated images.
+    for days, share in ((14, 0.0), (7, 0.5), (0, 1.0)):
+        snapshot = TODAY - timedelta(days=days)
+        for key, _l, _b, _c, _cat, exp, _cap, _p, val in PRODUCTS:
+            then = int(val * share)
+            con.execute(
+                "insert into marts.coverage_history values (?,?,?,?,?,?,?,?)",
+                [
+                    snapshot,
+                    "grandshooting",
+                    key,
+                    exp,
+                    then,
+                    max(exp - then, 0),
+                    min(then, exp) / exp if exp else None,
+                    "in_progress",
+                ],
+            )
+    con.execute(
+        """create table marts.guideline_alerts (
+            source varchar, alert_type varchar, severity varchar, product_key varchar,
+            deliverable_key varchar, expected varchar, actual varchar, message varchar)"""
+    )
+    alerts = [
+        ("wrong_dimensions", "error", "R2", "P21", "2000x2000", "1000x1000", "too small"),
+        ("wrong_dimensions", "error", "R4", "P41", "2000x2000", "800x800", "<b>tiny</b>"),
+        ("missing_view", "warn", "R2", None, "BACK", None, "missing BACK"),
+        ("missing_view", "warn", "R4", None, "BACK", None, "=1+1"),
+        ("broadcast_error", "error", "R7", "P71", None, None, "broadcast failed"),
+        ("unlinked_picture", "warn", None, "P99", None, None, "linked to no reference"),
+    ]
+    for a in alerts:
+        con.execute(
+            "insert into marts.guideline_alerts values ('grandshooting',?,?,?,?,?,?,?)", list(a)
+        )
+    con.execute(
+        """create table marts.status_breakdown (
+            source varchar, production varchar, shooting_method varchar, brand varchar,
+            collection varchar, stage varchar, status_code bigint, status_label varchar,
+            status_group varchar, deliverables bigint, share double)"""
+    )
+    breakdown = [
+        ("Studio A week 46", "Acme", "SS25", 50, "validated", 8),
+        ("Studio A week 46", "Acme", "SS25", 40, "for_approval", 3),
+        ("Studio A week 46", "Acme", "SS25", 10, "captured", 1),
+        ("Studio B packshots", "Zed", "SS25", 50, "validated", 6),
+        ("Studio B packshots", "Zed", "FW25", 30, "in_progress", 4),
+        ("Studio B packshots", "Zed", "FW25", 31, "refused", 2),
+    ]
+    for prod, brand, coll, code, group, n in breakdown:
+        con.execute(
+            "insert into marts.status_breakdown values "
+            "('grandshooting',?,'packshot',?,?,'export',?,?,?,?,null)",
+            [prod, brand, coll, code, group.replace("_", " "), group, n],
+        )
+    con.execute(
+        """create table marts.deliverables (
+            source varchar, deliverable_key varchar, product_key varchar, production varchar,
+            stage varchar, status_code bigint, status_label varchar, status_group varchar,
+            view_type varchar, width bigint, height bigint, file_size bigint,
+            icc_profile varchar, file_format varchar, created_at timestamp,
+            modified_at timestamp, validated_at timestamp)"""
+    )
+    con.execute(
+        """insert into marts.deliverables values
+           ('grandshooting', 'P21', 'R2', 'Studio A week 46', 'export', 40, 'for approval',
+            'for_approval', 'FRONT', 1000, 1000, 200000, 'sRGB', 'jpg',
+            '2025-11-10 09:00', '2025-11-18 10:00', null),
+           ('grandshooting', 'P41', 'R4', 'Studio B packshots', 'export', 40, 'for approval',
+            'for_approval', '=cmd|calc', 800, 800, 100000, 'sRGB', 'jpg',
+            '2025-11-10 09:00', '2025-11-18 10:00', null),
+           ('grandshooting', 'P11', 'R1', 'Studio A week 46', 'export', 50, 'validated',
+            'validated', 'FRONT', 2000, 2000, 900000, 'sRGB', 'jpg',
+            '2025-11-03 09:00', '2025-11-19 10:00', '2025-11-19 10:00')"""
+    )
+    if deliverables:
+        con.execute(
+            """insert into marts.deliverables
+               select 'grandshooting', 'F' || i, 'R' || (1 + i % 10), 'Studio ' || (i % 7),
+                      'export', 50, 'validated', 'validated', 'V' || (i % 5), 2000, 2000,
+                      500000 + i, 'sRGB', 'jpg', timestamp '2025-01-01' + to_minutes(i),
+                      timestamp '2025-02-01' + to_minutes(i), null
+               from range(?) t(i)""",
+            [deliverables],
+        )
+    con.execute(
+        """create table meta.sync_runs (
+            run_id varchar, source varchar, scope varchar, resource varchar, mode varchar,
+            started_at timestamp, ended_at timestamp, pages bigint, rows bigint,
+            status varchar, error varchar)"""
+    )
+    con.execute(
+        """insert into meta.sync_runs values
+           ('r1', 'grandshooting', '0', 'pictures', 'incremental',
+            '2025-11-21 06:00', '2025-11-21 06:10', 12, 1200, 'ok', null),
+           ('r1', 'grandshooting', '0', 'references', 'incremental',
+            '2025-11-21 06:00', '2025-11-21 06:05', 3, 300, 'ok', null)"""
+    )
+    con.execute(
+        """create table meta.model_runs (model varchar, started_at timestamp,
+           ended_at timestamp, rows bigint, status varchar)"""
+    )
+    con.execute(
+        """insert into meta.model_runs values
+           ('marts.shotlist_coverage', '2025-11-21 06:11', '2025-11-21 06:12', 10, 'ok')"""
+    )
+    con.execute(
+        """create table meta.test_results (run_at timestamp, test varchar, model varchar,
+           severity varchar, status varchar, failures bigint)"""
+    )
+    con.execute(
+        """insert into meta.test_results values
+           ('2025-11-21 06:12', 'not_null_label', 'marts.products', 'warn', 'fail', 2),
+           ('2025-11-21 06:12', 'unique_product_key', 'marts.products', 'error', 'pass', 0)"""
+    )
+    con.close()
