@@ -14,7 +14,7 @@ from etl.report.scope import ReportScope
 
 # Status groups (data/status_map.csv) that the KPIs single out.
 FOR_APPROVAL_GROUPS = ("for_approval", "for approval")
-SUCCESS_STATUSES = ("ok", "success", "succeeded", "done", "complete", "completed")
+SUCCESS_STATUSES = ("ok", "warning", "success", "succeeded", "done", "complete", "completed")
 FAILED_TEST_STATUSES = ("fail", "failed", "error", "errored")
 HISTORY_WEEKS = 12
 TOP_ROWS = 15

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -114,7 +113,7 @@ def send_message(config: Config, msg: EmailMessage) -> list[str]:
         raise SendError(f"{where}: refused: {exc.smtp_code} {_text(exc.smtp_error)}") from None
     except ssl.SSLError as exc:
         raise SendError(f"{where}: TLS failed: {exc.reason or exc} (check smtp.security)") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise SendError(f"{where}: no answer within {smtp.timeout:g} s") from None
     except (smtplib.SMTPException, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

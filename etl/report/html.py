@@ -23,7 +23,9 @@ CSS = {
         "margin:28px 0 8px 0;font-size:17px;line-height:22px;font-weight:bold;color:#1f2933;"
         "font-family:Arial,Helvetica,sans-serif;"
     ),
-    "muted": "color:#616e7c;font-size:12px;line-height:18px;font-family:Arial,Helvetica,sans-serif;",
+    "muted": (
+        "color:#616e7c;font-size:12px;line-height:18px;font-family:Arial,Helvetica,sans-serif;"
+    ),
     "table": "border-collapse:collapse;width:100%;font-family:Arial,Helvetica,sans-serif;",
     "th": (
         "text-align:left;padding:6px 8px;font-size:11px;line-height:14px;color:#52606d;"
