@@ -41,6 +41,7 @@ class HttpConfig(Section):
 
 
 # Imported here, once HttpConfig exists: source sections in their own modules subclass it.
+from etl.sources.kitsu.config import KitsuConfig  # noqa: E402
 from etl.sources.sartiq.config import SartiqConfig  # noqa: E402
 
 
@@ -58,6 +59,7 @@ class GrandShootingConfig(HttpConfig):
 class SourcesConfig(Section):
     grandshooting: GrandShootingConfig | None = None
     sartiq: SartiqConfig | None = None
+    kitsu: KitsuConfig | None = None
 
 
 class GuidelinesConfig(Section):

@@ -9,6 +9,7 @@ from etl.config import Config
 from etl.engine.declarations import Source
 from etl.engine.sync import SourceRuntime
 from etl.sources import grandshooting
+from etl.sources.kitsu import source as kitsu
 from etl.sources.sartiq import source as sartiq
 
 
@@ -27,6 +28,7 @@ REGISTRY: dict[str, Registered] = {
         lambda c: c.sources.grandshooting is not None,
     ),
     "sartiq": Registered(sartiq.SOURCE, sartiq.runtime, lambda c: c.sources.sartiq is not None),
+    "kitsu": Registered(kitsu.SOURCE, kitsu.runtime, lambda c: c.sources.kitsu is not None),
 }
 
 SOURCES: dict[str, Source] = {name: entry.source for name, entry in REGISTRY.items()}
