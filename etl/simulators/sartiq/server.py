@@ -123,9 +123,17 @@ def _last(values: dict[str, list[str]], name: str) -> str | None:
     return found[-1] if found else None
 
 
-def _page(rows: list[Json], query: Query) -> Json:
+def _page(rows: list[Json], query: Query, max_limit: int | None = None) -> Json:
     skip = query.integer("skip", 0, 0)
     limit = query.integer("limit", 100, 1)
+    if max_limit is not None and limit > max_limit:
+        raise _invalid(
+            "query",
+            "limit",
+            "less_than_equal",
+            f"Input should be less than or equal to {max_limit}",
+            str(limit),
+        )
     page = rows[skip : skip + limit]
     # `count` is the size of the page, not the total: connectors must not trust it as one.
     return {"data": page, "count": len(page)}
@@ -167,6 +175,8 @@ class SartiqSimulator:
         self._log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
         self.base_url = ""
+        # Largest `limit` accepted (None: any); beyond it the API answers 422.
+        self.max_limit: int | None = None
 
     @classmethod
     def empty(cls, seed: int = 7, organizations: int = 0) -> SartiqSimulator:
@@ -232,7 +242,10 @@ class SartiqSimulator:
         """Serve on a background thread; `base_url` ends with `/api/v1`."""
         server = ThreadingHTTPServer((host, port), _handler_for(self))
         server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, name="sartiq-sim", daemon=True)
+        # A short poll interval makes shutdown quick (tests start many servers).
+        thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="sartiq-sim", daemon=True
+        )
         thread.start()
         bound_host, bound_port = server.server_address[:2]
         if isinstance(bound_host, bytes):
@@ -307,9 +320,9 @@ class SartiqSimulator:
             enabled = query.boolean("enabled", True)
             archived = query.boolean("archived", None)
             rows = views.products(store, scope, enabled=enabled, archived=archived)
-            return _page(self._sort_products(rows, query), query)
+            return _page(self._sort_products(rows, query), query, self.max_limit)
         if path in ("/shootings", "/shootings/"):
-            return _page(views.shootings(store, self._scope(query)), query)
+            return _page(views.shootings(store, self._scope(query)), query, self.max_limit)
         if path in ("/shots", "/shots/"):
             scope = self._scope(query)
             filters = {
@@ -323,7 +336,7 @@ class SartiqSimulator:
                 )
                 if (value := query.get(name)) is not None
             }
-            return _page(views.shots(store, scope, filters), query)
+            return _page(views.shots(store, scope, filters), query, self.max_limit)
         match = re.fullmatch(r"/shootings/([^/]+)(/[a-z-]+)?", path)
         if match:
             shooting = self._shooting(match.group(1), query)
@@ -332,7 +345,7 @@ class SartiqSimulator:
             if tail is None:
                 return shooting
             if tail == "/production-requests":
-                return _page(views.looks(store, sid), query)
+                return _page(views.looks(store, sid), query, self.max_limit)
             if tail == "/productions":
                 kind = query.get("kind")
                 rows = views.productions(
@@ -345,9 +358,9 @@ class SartiqSimulator:
             if tail == "/production-request-statuses":
                 return store.statuses_of(sid)
             if tail == "/main-products":
-                return _page(views.shooting_products(store, sid, "main"), query)
+                return _page(views.shooting_products(store, sid, "main"), query, self.max_limit)
             if tail == "/sample-products":
-                return _page(views.shooting_products(store, sid, "sample"), query)
+                return _page(views.shooting_products(store, sid, "sample"), query, self.max_limit)
             raise HttpError(404, "Not Found")
         match = re.fullmatch(r"/products/([^/]+)", path)
         if match and match.group(1) != "export-tasks":
