@@ -269,11 +269,13 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "GrandShootingSimulator/3.3.1"
-    sys_version = ""
     disable_nagle_algorithm = True
     # Buffered: headers and body leave in one write (flushed after each request).
     wbufsize = 1 << 16
     server: _Server
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         return None  # the simulator keeps its own request log

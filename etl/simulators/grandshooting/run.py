@@ -1,0 +1,74 @@
+"""Runs the simulator in the foreground for `shotlist simulate grandshooting`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
+
+from etl.errors import ShotlistError
+from etl.simulators.grandshooting.catalog import CatalogSpec, generate_catalog
+from etl.simulators.grandshooting.faults import Faults
+from etl.simulators.grandshooting.server import GrandShootingSimulator
+
+DEMO_TOKEN = "demo-token"
+
+
+class SimulatorError(ShotlistError):
+    """The simulator could not start (port taken, bad size...)."""
+
+
+def serve_until_interrupted(
+    spec: CatalogSpec,
+    *,
+    token: str,
+    token_source: str,
+    rate_limit: float,
+    faults: Faults,
+    host: str,
+    port: int,
+    echo: Callable[[str], None],
+    stop: threading.Event | None = None,
+) -> None:
+    """Generate the catalog, serve it, print where, and block until Ctrl-C (or `stop`)."""
+    try:
+        catalog = generate_catalog(spec)
+        simulator = GrandShootingSimulator(
+            catalog, token=token, rate_limit=rate_limit, faults=faults
+        )
+    except ValueError as exc:
+        raise SimulatorError(f"cannot generate the catalog: {exc}") from None
+    try:
+        server = simulator.serve(host=host, port=port)
+    except OSError as exc:
+        raise SimulatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    with server:
+        echo(f"Grand Shooting simulator listening on {server.base_url}")
+        echo(f"token: {token_source}")
+        for account_id in catalog.account_ids:
+            sizes = ", ".join(f"{n} {name}" for name, n in catalog.counts(account_id).items())
+            label = "own account" if account_id == 0 else f"account_id={account_id}"
+            echo(f"{label}: {sizes}")
+        echo(f"rate limit: {f'{rate_limit:g} requests/s' if rate_limit else 'off'}")
+        active = {k: v for k, v in asdict(faults).items() if v and k in _SWITCHES}
+        if active:
+            echo("faults: " + ", ".join(f"{k}={v}" for k, v in active.items()))
+        echo("Press Ctrl-C to stop.")
+        try:
+            if stop is None:
+                server.wait()
+            else:
+                stop.wait()
+        except KeyboardInterrupt:
+            echo("stopped")
+
+
+_SWITCHES = {
+    "latency",
+    "error_rate",
+    "burst_429_every",
+    "truncate_rate",
+    "drop_total_rate",
+    "mutate_while_paging",
+    "timeout_every",
+}
