@@ -114,7 +114,10 @@ final as (
         captured_images,
         in_progress_images,
         validated_images,
-        greatest(expected_images - validated_images, 0) as missing_images,
+        -- greatest() skips NULLs: without a guideline nothing is missing, it is unknown.
+        case
+            when expected_images is not null then greatest(expected_images - validated_images, 0)
+        end as missing_images,
         case
             when expected_images > 0
                 then least(validated_images, expected_images) / expected_images
