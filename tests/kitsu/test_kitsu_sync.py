@@ -1,0 +1,209 @@
+"""Kitsu sync against a real Zou: seed, full sync, changes and a deletion, incremental sync."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from kitsu_seed import FUTURE_DUE, Seeded, ZouAdmin
+from kitsu_zou import ZouServer
+
+from etl.config import Config, load_config
+from etl.engine.sync import SyncResult, sync_sources
+
+
+def _write_config(folder: Path, url: str, **extra: Any) -> Path:
+    lines = [
+        "[warehouse]",
+        'path = "warehouse.duckdb"',
+        'analytics_path = "analytics.duckdb"',
+        "[sources.kitsu]",
+        f'base_url = "{url}"',
+        # Small pages: the seeded production spans several of them.
+        "page_size = 3",
+        "rate_limit = 0",
+        "max_attempts = 2",
+    ]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in extra.items()]
+    path = folder / "shotlist.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def kitsu_env(zou: ZouServer) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KITSU_EMAIL", zou.admin_email)
+        patch.setenv("KITSU_PASSWORD", zou.admin_password)
+        patch.delenv("KITSU_TOKEN", raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def config(zou: ZouServer, kitsu_env: None, tmp_path_factory: pytest.TempPathFactory) -> Config:
+    return load_config(_write_config(tmp_path_factory.mktemp("kitsu_sync"), zou.url))
+
+
+def _query(config: Config, sql: str) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(config.resolve(config.warehouse.path)), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _by_resource(result: SyncResult) -> dict[str, Any]:
+    return {r.resource: r for r in result.results}
+
+
+@pytest.fixture(scope="module")
+def first_sync(config: Config, seeded: Seeded) -> SyncResult:
+    return sync_sources(config, ["kitsu"])
+
+
+def test_kitsu_full_sync_lands_every_resource(first_sync: SyncResult) -> None:
+    results = _by_resource(first_sync)
+    assert first_sync.ok, [(r.resource, r.status, r.error) for r in first_sync.results]
+    assert {name: r.mode for name, r in results.items()} == {
+        "projects": "full",
+        "entity_types": "full",
+        "task_types": "full",
+        "task_statuses": "full",
+        "persons": "full",
+        "entities": "full",
+        "tasks": "full",
+        "deletion_events": "full",
+    }
+    # 2 sequences + 5 shots + 1 asset (open project) + 1 sequence + 1 shot (closed project).
+    assert results["entities"].rows == 10
+    assert results["entities"].pages == 4
+    assert results["tasks"].rows == 11
+    assert results["deletion_events"].rows == 0
+
+
+def test_kitsu_projects_are_the_open_ones(first_sync: SyncResult, config: Config) -> None:
+    rows = _query(config, "select instance, name, max_retakes from raw.kitsu__projects")
+    assert rows == [("kitsu", "Spring Campaign", 2)]
+
+
+def test_kitsu_entities_keep_type_and_frame_data(
+    first_sync: SyncResult, config: Config, seeded: Seeded
+) -> None:
+    rows = _query(
+        config,
+        "select name, type, canceled, parent_id, data->>'frame_in', data->>'frame_out', "
+        "data->>'fps', data->>'camera' from raw.kitsu__entities "
+        f"where project_id = '{seeded.project_id}' order by name",
+    )
+    sq01, sq02 = seeded.sequences["SQ01"], seeded.sequences["SQ02"]
+    assert rows == [
+        ("Hero", "Asset", False, None, None, None, None, None),
+        ("SH010", "Shot", False, sq01, "1001", "1048", "25", "cam_sh010"),
+        ("SH020", "Shot", False, sq01, "1049", "1096", "25", "cam_sh020"),
+        ("SH030", "Shot", False, sq01, "1097", "1144", "25", "cam_sh030"),
+        ("SH040", "Shot", True, sq02, "1145", "1192", "25", "cam_sh040"),
+        ("SH050", "Shot", False, sq02, "1193", "1240", "25", "cam_sh050"),
+        ("SQ01", "Sequence", False, None, None, None, None, None),
+        ("SQ02", "Sequence", False, None, None, None, None, None),
+    ]
+
+
+def test_kitsu_tasks_carry_status_retakes_due_and_assignees(
+    first_sync: SyncResult, config: Config, seeded: Seeded
+) -> None:
+    rows = _query(
+        config,
+        "select e.name, tt.name, ts.short_name, t.retake_count, cast(t.due_date as date), "
+        "len(cast(t.assignees as varchar[])) "
+        "from raw.kitsu__tasks t "
+        "join raw.kitsu__entities e on e.id = t.entity_id "
+        "join raw.kitsu__task_types tt on tt.id = t.task_type_id "
+        "join raw.kitsu__task_statuses ts on ts.id = t.task_status_id "
+        f"where t.project_id = '{seeded.project_id}' order by 1, 2",
+    )
+    assert [(r[0], r[1], r[2], r[3], str(r[4]) if r[4] else None, r[5]) for r in rows] == [
+        ("Hero", "Modeling", "done", 0, None, 0),
+        ("SH010", "Animation", "done", 0, None, 0),
+        ("SH010", "Layout", "done", 0, None, 1),
+        ("SH010", "Lighting", "done", 0, None, 0),
+        ("SH020", "Animation", "wfa", 0, None, 2),
+        ("SH020", "Layout", "done", 0, None, 0),
+        ("SH020", "Lighting", "todo", 0, "2020-01-15", 0),
+        ("SH030", "Animation", "wip", 0, FUTURE_DUE[:10], 0),
+        ("SH030", "Layout", "retake", 3, None, 1),
+        ("SH040", "Layout", "todo", 0, None, 0),
+    ]
+
+
+def test_kitsu_persons_hold_names_only(first_sync: SyncResult, config: Config) -> None:
+    columns = [c[0] for c in _query(config, "describe raw.kitsu__persons")]
+    assert columns == [
+        "instance",
+        "id",
+        "created_at",
+        "updated_at",
+        "first_name",
+        "last_name",
+        "full_name",
+        "_raw",
+        "_synced_at",
+        "_run_id",
+        "_deleted_at",
+    ]
+    rows = _query(config, "select full_name, _raw from raw.kitsu__persons order by full_name")
+    assert [r[0] for r in rows] == ["Ann Artist", "Bob Builder", "Super Admin"]
+    for _, raw in rows:
+        assert sorted(json.loads(raw)) == [
+            "created_at",
+            "first_name",
+            "full_name",
+            "id",
+            "last_name",
+            "updated_at",
+        ]
+    dump = _query(config, "select string_agg(_raw, ' ') from raw.kitsu__persons")[0][0]
+    assert "@" not in dump and "+33" not in dump
+
+
+def test_kitsu_incremental_sync_after_changes_and_a_deletion(
+    first_sync: SyncResult, config: Config, seeded: Seeded, zou_admin: ZouAdmin
+) -> None:
+    statuses = seeded.statuses
+    zou_admin.put(
+        f"/data/tasks/{seeded.tasks[('SH020', 'Lighting')]}",
+        {"task_status_id": statuses["done"]},
+    )
+    zou_admin.put(
+        f"/data/tasks/{seeded.tasks[('SH030', 'Animation')]}",
+        {"task_status_id": statuses["wfa"]},
+    )
+    zou_admin.delete(f"/data/shots/{seeded.shots['SH010']}", force="true")
+
+    second = sync_sources(config, ["kitsu"])
+    results = _by_resource(second)
+    assert second.ok, [(r.resource, r.status, r.error) for r in second.results]
+    assert results["tasks"].mode == "incremental"
+    assert results["entities"].mode == "incremental"
+
+    deleted = _query(
+        config,
+        "select name, coalesce(data->>'shot_id', data->>'task_id') "
+        "from raw.kitsu__deletion_events order by name, 2",
+    )
+    sh010_tasks = sorted(seeded.tasks[("SH010", t)] for t in ("Animation", "Layout", "Lighting"))
+    assert deleted == [("shot:delete", seeded.shots["SH010"])] + [
+        ("task:delete", task) for task in sh010_tasks
+    ]
+    status = _query(
+        config,
+        "select ts.short_name from raw.kitsu__tasks t "
+        "join raw.kitsu__task_statuses ts on ts.id = t.task_status_id "
+        f"where t.id in ('{seeded.tasks[('SH020', 'Lighting')]}', "
+        f"'{seeded.tasks[('SH030', 'Animation')]}') order by t.id = "
+        f"'{seeded.tasks[('SH020', 'Lighting')]}' desc",
+    )
+    assert status == [("done",), ("wfa",)]
