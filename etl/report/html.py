@@ -114,7 +114,9 @@ def environment(templates: Path = TEMPLATES) -> Environment:
     """The one template environment: HTML autoescaped, undefined names are errors."""
     env = Environment(
         loader=FileSystemLoader(str(templates)),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+        autoescape=select_autoescape(
+            enabled_extensions=("html",), disabled_extensions=("txt",), default=True
+        ),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
