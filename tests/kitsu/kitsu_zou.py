@@ -130,12 +130,12 @@ def _zou_env(services: Services, database: str, workdir: Path) -> dict[str, str]
     return env
 
 
-def _psql(services: Services, sql: str) -> None:
-    """Run one statement on the `postgres` database with the psycopg that Zou's venv ships."""
+def _psql(services: Services, sql: str, database: str = "postgres") -> None:
+    """Run one statement on a database with the psycopg that Zou's venv ships."""
     code = (
         "import psycopg, sys\n"
         "with psycopg.connect(host=sys.argv[1], port=int(sys.argv[2]), user=sys.argv[3],"
-        " password=sys.argv[4] or None, dbname='postgres', autocommit=True) as c:\n"
+        " password=sys.argv[4] or None, dbname=sys.argv[6], autocommit=True) as c:\n"
         "    c.execute(sys.argv[5])\n"
     )
     subprocess.run(
@@ -148,11 +148,18 @@ def _psql(services: Services, sql: str) -> None:
             services.pg_user,
             services.pg_password,
             sql,
+            database,
         ],
         check=True,
         capture_output=True,
         timeout=60,
     )
+
+
+def run_sql(services: Services, server: ZouServer, sql: str) -> None:
+    """Change the test's own Zou database behind the API (e.g. to age rows: Zou sets
+    `updated_at` itself and offers no way to backdate through the API)."""
+    _psql(services, sql, server.database)
 
 
 def _run_zou(args: list[str], env: dict[str, str], workdir: Path) -> None:

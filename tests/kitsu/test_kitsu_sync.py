@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 from kitsu_seed import FUTURE_DUE, Seeded, ZouAdmin
-from kitsu_zou import ZouServer
+from kitsu_zou import Services, ZouServer, run_sql
 
 from etl.config import Config, load_config
 from etl.engine.sync import SyncResult, sync_sources
@@ -170,8 +170,19 @@ def test_kitsu_persons_hold_names_only(first_sync: SyncResult, config: Config) -
 
 
 def test_kitsu_incremental_sync_after_changes_and_a_deletion(
-    first_sync: SyncResult, config: Config, seeded: Seeded, zou_admin: ZouAdmin
+    first_sync: SyncResult,
+    config: Config,
+    seeded: Seeded,
+    zou_admin: ZouAdmin,
+    zou: ZouServer,
+    zou_services: Services,
 ) -> None:
+    # Everything seeded becomes a year old, so the incremental pass has rows to stop at.
+    run_sql(
+        zou_services,
+        zou,
+        "update task set updated_at = '2025-06-01'; update entity set updated_at = '2025-06-01'",
+    )
     statuses = seeded.statuses
     zou_admin.put(
         f"/data/tasks/{seeded.tasks[('SH020', 'Lighting')]}",
@@ -188,6 +199,9 @@ def test_kitsu_incremental_sync_after_changes_and_a_deletion(
     assert second.ok, [(r.resource, r.status, r.error) for r in second.results]
     assert results["tasks"].mode == "incremental"
     assert results["entities"].mode == "incremental"
+    # Newest first: the two changed tasks, then an old one on the first page ends the pass.
+    assert (results["tasks"].pages, results["tasks"].rows) == (1, 2)
+    assert (results["entities"].pages, results["entities"].rows) == (1, 0)
 
     deleted = _query(
         config,
@@ -207,3 +221,24 @@ def test_kitsu_incremental_sync_after_changes_and_a_deletion(
         f"'{seeded.tasks[('SH020', 'Lighting')]}' desc",
     )
     assert status == [("done",), ("wfa",)]
+
+    # Incremental passes mark nothing: the deletion is known from the events only.
+    marked = _query(config, "select count(*) from raw.kitsu__tasks where _deleted_at is not null")
+    assert marked == [(0,)]
+
+
+def test_kitsu_full_refresh_marks_vanished_rows(
+    first_sync: SyncResult, config: Config, seeded: Seeded
+) -> None:
+    third = sync_sources(config, ["kitsu"], full_refresh=True)
+    results = _by_resource(third)
+    assert third.ok
+    assert results["tasks"].deleted == 3
+    assert results["entities"].deleted == 1
+    gone = _query(
+        config,
+        "select e.name from raw.kitsu__entities e where e._deleted_at is not null",
+    )
+    assert gone == [("SH010",)]
+    live = _query(config, "select count(*) from raw.kitsu__tasks where _deleted_at is null")
+    assert live == [(8,)]
