@@ -84,9 +84,7 @@ def docs_command(ctx: Context, output: Path | None) -> None:
 
 @cli.command("query")
 @click.argument("sql")
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_obj
 def query_command(ctx: Context, sql: str, fmt: str) -> None:
     """Run SQL on the published analytics database (read-only) and print the rows.

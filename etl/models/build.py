@@ -1,4 +1,4 @@
-"""`build`: seeds, models in dependency order, data tests, then publication of the analytics file."""
+"""`build`: seeds, models in dependency order, data tests, then publishing the analytics file."""
 
 from __future__ import annotations
 
@@ -15,13 +15,19 @@ from etl.errors import WarehouseLockedError
 from etl.lock import warehouse_lock
 from etl.models.datatests import DataTest, TestResult, custom_tests, generic_test, run_tests
 from etl.models.discovery import Model, dependency_order, discover
-from etl.models.guidelines import load_guidelines, read_guidelines
+from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
 from etl.models.paths import SQL_DIR, analytics_path, status_map_path, warehouse_path
 from etl.models.publish import publish
 from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
 from etl.models.schema import load_schema
-from etl.models.seeds import load_scope, load_settings, load_status_map
+from etl.models.seeds import (
+    StatusRow,
+    load_scope,
+    load_settings,
+    load_status_map,
+    read_status_map,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +98,25 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path))
     except duckdb.IOException as exc:
-        raise WarehouseLockedError(f"{path}: cannot open the warehouse for writing: {exc}") from None
+        raise WarehouseLockedError(
+            f"{path}: cannot open the warehouse for writing: {exc}"
+        ) from None
 
 
 def _load_seeds(
-    con: duckdb.DuckDBPyConnection, config: Config, run_id: str, today: date, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    seeds: tuple[list[Guideline], list[StatusRow]],
+    run_id: str,
+    today: date,
+    now: datetime,
 ) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     ensure_all_raw_tables(con)
-    _, guidelines = read_guidelines(config)
+    guidelines, status_rows = seeds
     load_guidelines(con, guidelines)
-    load_status_map(con, status_map_path(config))
+    load_status_map(con, status_rows)
     load_scope(con, config)
     load_settings(con, config, run_id, today, now)
 
@@ -123,12 +136,14 @@ def build(
     started = datetime.now()
     run_id = f"build-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     models, tests, docs = _project(sql_dir or SQL_DIR)
+    # Bad seed files stop the build before the warehouse is touched.
+    seeds = (read_guidelines(config)[1], read_status_map(status_map_path(config)))
     path = warehouse_path(config)
     result = BuildResult(run_id)
     with warehouse_lock(path, "build"):
         con = _open(path)
         try:
-            _load_seeds(con, config, run_id, today or date.today(), started)
+            _load_seeds(con, config, seeds, run_id, today or date.today(), started)
             result.models = run_models(con, models, docs, run_id)
             unbuilt = {m.model for m in result.models if not m.ok}
             result.tests = run_tests(con, tests, run_id, unbuilt)

@@ -113,7 +113,7 @@ def generic_test(spec: TestSpec) -> DataTest:
     else:  # pragma: no cover - the schema parser rejects other kinds
         raise ModelDefinitionError(f"unknown test kind {spec.kind}")
     name = f"{spec.kind}_{spec.relation.replace('.', '_')}_{label}"
-    models = (spec.relation,)
+    models: tuple[str, ...] = (spec.relation,)
     if spec.kind == "relationships":
         models = (spec.relation, str(arg).rsplit(".", 1)[0])
     return DataTest(name, models, column, spec.severity, sql)

@@ -24,8 +24,7 @@ def data_dictionary(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> st
         "in the database (COMMENT ON).",
     ]
     tables = con.execute(
-        "select table_name, comment from duckdb_tables() "
-        "where schema_name = ? order by table_name",
+        "select table_name, comment from duckdb_tables() where schema_name = ? order by table_name",
         [schema],
     ).fetchall()
     for table, comment in tables:

@@ -1,4 +1,4 @@
-"""File guidelines (`data/guidelines.toml`): parsed strictly, loaded into `seeds.file_guidelines`."""
+"""File guidelines (`data/guidelines.toml`): parsed strictly, loaded as `seeds.file_guidelines`."""
 
 from __future__ import annotations
 
@@ -66,9 +66,7 @@ class Guideline(BaseModel):
     @property
     def expected(self) -> int:
         return (
-            self.expected_images
-            if self.expected_images is not None
-            else len(self.required_views)
+            self.expected_images if self.expected_images is not None else len(self.required_views)
         )
 
 
@@ -84,7 +82,7 @@ def guideline_path(config: Config) -> Path | None:
     return default if default.exists() else None
 
 
-def _field_of(error: dict[str, Any]) -> str:
+def _field_of(error: Any) -> str:
     loc = [str(p) for p in error.get("loc", ())]
     message = str(error.get("msg", "invalid value"))
     if error.get("type") == "value_error":

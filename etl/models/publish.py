@@ -19,9 +19,7 @@ from etl.models.runner import quote, sql_literal
 PUBLISHED_SCHEMAS = ("marts",)
 
 
-def publish(
-    con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at: datetime
-) -> Path:
+def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at: datetime) -> Path:
     """Copy the marts (with their comments) into a fresh file and move it over `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -60,7 +60,9 @@ def format_rows(names: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str:
     line = "+-" + "-+-".join("-" * w for w in widths) + "-+"
     out = [line, "| " + " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)) + " |"]
     out.append(line)
-    out += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    out += [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells
+    ]
     out.append(line)
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)

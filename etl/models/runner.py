@@ -98,8 +98,7 @@ def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
         have = {
             r[0]
             for r in con.execute(
-                "select column_name from duckdb_columns() "
-                "where schema_name = ? and table_name = ?",
+                "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
                 [model.schema, model.name],
             ).fetchall()
         }
@@ -114,9 +113,7 @@ def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
     return int(row[0]) if row else 0
 
 
-def run_model(
-    con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None
-) -> ModelResult:
+def run_model(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None) -> ModelResult:
     """Build one model in its own transaction: it is replaced whole or left as it was."""
     started = time.perf_counter()
     con.execute(f"create schema if not exists {model.schema}")

@@ -58,9 +58,9 @@ def _parse_test(where: str, relation: str, column: str | None, raw: Any) -> Test
         raise ModelDefinitionError(f"{where}: unknown test {kind!r}")
     if severity not in SEVERITIES:
         raise ModelDefinitionError(f"{where}: severity must be warn or error, got {severity!r}")
-    if column is None and kind in ("not_null", "accepted_values", "relationships"):
-        if not isinstance(argument, str):
-            raise ModelDefinitionError(f"{where}: table-level {kind} needs a column name")
+    table_level = column is None and kind in ("not_null", "accepted_values", "relationships")
+    if table_level and not isinstance(argument, str):
+        raise ModelDefinitionError(f"{where}: table-level {kind} needs a column name")
     return TestSpec(relation, column, kind, argument, severity, match)
 
 

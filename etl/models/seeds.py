@@ -23,7 +23,10 @@ STATUS_MAP_COLUMNS = (
 COUNTS_AS = ("excluded", "captured", "in_progress", "validated")
 
 
-def read_status_map(path: Path) -> list[tuple[str, str, str, str, str, str | None]]:
+StatusRow = tuple[str, str, str, str, str, str | None]
+
+
+def read_status_map(path: Path) -> list[StatusRow]:
     """Rows of the status map CSV; a bad row is an error naming its line and column."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -33,7 +36,7 @@ def read_status_map(path: Path) -> list[tuple[str, str, str, str, str, str | Non
     missing = [c for c in STATUS_MAP_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise SeedError(f"{path}: missing column(s) {', '.join(missing)}")
-    rows: list[tuple[str, str, str, str, str, str | None]] = []
+    rows: list[StatusRow] = []
     seen: set[tuple[str, str]] = set()
     for number, row in enumerate(reader, start=2):
         values = {k: (row.get(k) or "").strip() for k in STATUS_MAP_COLUMNS}
@@ -62,8 +65,7 @@ def read_status_map(path: Path) -> list[tuple[str, str, str, str, str, str | Non
     return rows
 
 
-def load_status_map(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    rows = read_status_map(path)
+def load_status_map(con: duckdb.DuckDBPyConnection, rows: list[StatusRow]) -> None:
     con.execute(
         """create or replace table seeds.status_map (
             source varchar, status_code varchar, status_label varchar,

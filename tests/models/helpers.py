@@ -38,9 +38,7 @@ def make_config(folder: Path, extra: str = "", guidelines: str | None = None) ->
     if guidelines is not None:
         (folder / "guidelines.toml").write_text(guidelines, encoding="utf-8")
         extra = '[guidelines]\npath = "guidelines.toml"\n' + extra
-    text = (
-        '[warehouse]\npath = "warehouse.duckdb"\nanalytics_path = "analytics.duckdb"\n' + extra
-    )
+    text = '[warehouse]\npath = "warehouse.duckdb"\nanalytics_path = "analytics.duckdb"\n' + extra
     (folder / "shotlist.toml").write_text(text, encoding="utf-8")
     return load_config(folder / "shotlist.toml")
 
@@ -51,8 +49,7 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]
         values = {"account_id": 0, **row}
         names = list(values)
         params = [
-            json.dumps(v) if k in JSON_COLUMNS and v is not None else v
-            for k, v in values.items()
+            json.dumps(v) if k in JSON_COLUMNS and v is not None else v for k, v in values.items()
         ]
         columns = ", ".join(f'"{n}"' for n in names)
         marks = ", ".join("?" for _ in names)

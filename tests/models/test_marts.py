@@ -9,6 +9,7 @@ import pytest
 
 from etl.config import Config
 from etl.models import build
+
 from . import scenario
 from .helpers import load_raw, make_config, query
 
@@ -59,25 +60,66 @@ def test_deliverables_are_current_pictures_only(built: Config) -> None:
     # Out: 1001/1002/1011/2001 have children, 1031 archived (80), 2031 ignored (1),
     # 2041 trashed, 2051 deleted by a full refresh. 11 of 19 pictures remain.
     assert rows == [
-        ("1003", "BAG-1", "validated", "validated", "Export/Validation", "Packshot",
-         "SS25 Packshot"),
-        ("1012", "BAG-1", "validated", "validated", "Export/Validation", "Packshot",
-         "SS25 Packshot"),
+        (
+            "1003",
+            "BAG-1",
+            "validated",
+            "validated",
+            "Export/Validation",
+            "Packshot",
+            "SS25 Packshot",
+        ),
+        (
+            "1012",
+            "BAG-1",
+            "validated",
+            "validated",
+            "Export/Validation",
+            "Packshot",
+            "SS25 Packshot",
+        ),
         ("1021", "BAG-1", "captured", "captured", "Live", "Packshot", "SS25 Packshot"),
-        ("2002", "BAG-2", "published", "validated", "Export/Validation", "Packshot",
-         "SS25 Packshot"),
+        (
+            "2002",
+            "BAG-2",
+            "published",
+            "validated",
+            "Export/Validation",
+            "Packshot",
+            "SS25 Packshot",
+        ),
         ("2011", "BAG-2", "refused", "in_progress", "Phase 2", "Packshot", "SS25 Packshot"),
         ("2021", "BAG-2", "reshoot", "in_progress", "Live", "Packshot", "SS25 Packshot"),
-        ("3001", "SHOE-1", "for_approval", "in_progress", "Export/Validation", "On model",
-         "SS25 Model"),
+        (
+            "3001",
+            "SHOE-1",
+            "for_approval",
+            "in_progress",
+            "Export/Validation",
+            "On model",
+            "SS25 Model",
+        ),
         ("3002", "SHOE-1", "captured", "captured", "Live", "On model", "SS25 Model"),
-        ("4001", "SCARF-1", "validated", "validated", "Export/Validation", "Packshot",
-         "SS25 Packshot"),
+        (
+            "4001",
+            "SCARF-1",
+            "validated",
+            "validated",
+            "Export/Validation",
+            "Packshot",
+            "SS25 Packshot",
+        ),
         # A look picture's own product is the first of its look's references by key.
-        ("5001", "LOOK-PANT", "validated", "validated", "Export/Validation", "On model",
-         "SS25 Model"),
-        ("9001", None, "validated", "validated", "Export/Validation", "Packshot",
-         "SS25 Packshot"),
+        (
+            "5001",
+            "LOOK-PANT",
+            "validated",
+            "validated",
+            "Export/Validation",
+            "On model",
+            "SS25 Model",
+        ),
+        ("9001", None, "validated", "validated", "Export/Validation", "Packshot", "SS25 Packshot"),
     ]
 
 
