@@ -6,6 +6,7 @@ from etl.cli.base import cli
 
 # Each module below adds its commands to `cli` when imported.
 from etl.cli import sync_commands  # noqa: E402,F401  isort: skip
+from etl.cli import demo_commands  # noqa: E402,F401  isort: skip
 from etl.cli import model_commands  # noqa: E402,F401  isort: skip
 from etl.cli import simulate_commands  # noqa: E402,F401  isort: skip
 from etl.cli import simulate_sartiq  # noqa: E402,F401  isort: skip

@@ -106,6 +106,7 @@ class ApiClient:
             self.stats.requests += 1
             problem: str
             wait: float | None = None
+            log.debug("GET %s %s %s", path, list(request.params), list(request.headers))
             try:
                 headers = dict(request.headers)
                 headers.update(await self.auth.headers(self._http))
