@@ -43,6 +43,9 @@ class CatalogSpec:
     now: datetime = FIXED_NOW
 
 
+_FREEZE_ABOVE = 20_000
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     # Hundreds of thousands of fresh dicts make the cyclic GC rescan them over and over.
@@ -73,6 +76,11 @@ def generate_catalog(spec: CatalogSpec) -> Catalog:
                 index=index,
                 now=spec.now,
             )
+    if sum(len(a.pictures) for a in accounts.values()) >= _FREEZE_ABOVE:
+        # Keep the cyclic GC from rescanning the catalog's millions of objects on every full
+        # collection while serving (it cost more than serving itself); they live as long as
+        # the process anyway.
+        gc.freeze()
     return Catalog(spec, accounts)
 
 

@@ -83,7 +83,7 @@ class Reply:
 
 
 def _encode(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(body, separators=(",", ":")).encode("ascii")
 
 
 def _seconds(value: float) -> str:
