@@ -2,6 +2,8 @@
 -- intermediate.deliverables). UNION POINT: a new source adds one `union all by name` branch.
 with unioned as (
     select * from intermediate.grandshooting__deliverable_products
+    union all by name
+    select * from intermediate.sartiq__deliverable_products
 ),
 
 deliverables as (

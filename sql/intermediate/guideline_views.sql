@@ -3,6 +3,8 @@
 -- `union all by name` branch; a source without adds nothing.
 with unioned as (
     select * from intermediate.grandshooting__guideline_views
+    union all by name
+    select * from intermediate.sartiq__guideline_views
 )
 
 select * from unioned

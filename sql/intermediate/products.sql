@@ -4,6 +4,8 @@
 -- collection, brand; case-insensitive); with no list every product is in scope.
 with unioned as (
     select * from intermediate.grandshooting__products
+    union all by name
+    select * from intermediate.sartiq__products
 ),
 
 filters as (
@@ -17,7 +19,9 @@ filters as (
 scoped as (
     select
         unioned.*,
-        (
+        -- A source may flag products outside every shotlist (`tracked = false`): never in scope.
+        coalesce(unioned.tracked, true)
+        and (
             len(filters.shotlists) = 0
             or coalesce(list_contains(filters.shotlists, lower(trim(unioned.shotlist))), false)
             or coalesce(list_contains(filters.shotlists, lower(trim(unioned.shotlist_id))), false)

@@ -47,6 +47,16 @@ final as (
         deliverables.created_at,
         deliverables.modified_at,
         deliverables.validated_at,
+        deliverables.status_sorting,
+        deliverables.shot_type,
+        deliverables.look_key,
+        deliverables.look_label,
+        deliverables.shooting_key,
+        deliverables.current_revision,
+        deliverables.revision_count,
+        deliverables.rework_used,
+        deliverables.rework_available,
+        deliverables.push_status,
         coalesce(scope.in_scope, false) as in_scope
     from deliverables
     left join scope

@@ -22,6 +22,10 @@ spec_alerts as (
     select * from intermediate.deliverable_spec_checks
 ),
 
+source_alerts as (
+    select * from intermediate.source_alerts
+),
+
 scope_is_restricted as (
     select count(*) > 0 as restricted from seeds.scope_filters
 ),
@@ -187,6 +191,17 @@ spec as (
         and watched.deliverable_key = spec_alerts.deliverable_key
 ),
 
+own_alerts as (
+    select source_alerts.*
+    from source_alerts
+    left join products
+        on products.source = source_alerts.source
+        and products.product_key = source_alerts.product_key
+    -- Product alerts follow the product's scope; alerts on no product (a shooting) are kept.
+    where source_alerts.product_key is null
+        or coalesce(products.in_scope, false)
+),
+
 all_alerts as (
     select * from missing_view
     union all by name
@@ -201,6 +216,8 @@ all_alerts as (
     select * from unlinked
     union all by name
     select * from spec
+    union all by name
+    select * from own_alerts
 ),
 
 severities as (
@@ -216,7 +233,13 @@ severities as (
             ('broadcast_error', 'error'),
             ('api_alert', 'warning'),
             ('duplicate_content', 'warning'),
-            ('unlinked_picture', 'warning')
+            ('unlinked_picture', 'warning'),
+            ('shot_type_outside_guideline', 'warning'),
+            ('back_shot_without_back_image', 'error'),
+            ('rework_over_limit', 'warning'),
+            ('push_failed', 'error'),
+            ('main_product_without_look', 'warning'),
+            ('shooting_overdue', 'warning')
     ) as severities (alert_type, severity)
 ),
 

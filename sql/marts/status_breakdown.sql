@@ -21,6 +21,8 @@ grouped as (
         deliverables.status_code,
         deliverables.status_label,
         deliverables.status_group,
+        -- Sartiq: the shooting's own order of its statuses (worst to best); NULL elsewhere.
+        deliverables.status_sorting,
         count(*) as deliverables
     from deliverables
     left join products

@@ -1,0 +1,8 @@
+-- Alerts sources raise from their own data (Sartiq: shot types outside the guideline, failed
+-- pushes, overdue shootings...), in the shape of marts.guideline_alerts.
+-- UNION POINT: a source with such alerts adds one `union all by name` branch.
+with unioned as (
+    select * from intermediate.sartiq__alerts
+)
+
+select * from unioned
