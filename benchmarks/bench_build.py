@@ -1,0 +1,177 @@
+"""Times `shotlist build` on a large synthetic Grand Shooting account (raw rows made in SQL).
+
+Usage: python benchmarks/bench_build.py [--references 100000] [--images 4] [--runs 3]
+
+Each reference gets `--images` photos, each photo three copies (live -> retouching ->
+validation, linked parent/child), so 100,000 references x 4 images = 1,200,000 pictures of
+which 400,000 are current. 90% of references have a synced specification category (5 view
+types with formats); the rest use the example guideline file. One picture in ten shows a look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from etl.config import load_config
+from etl.models import build
+from etl.models.paths import PROJECT_ROOT
+from etl.models.raw import ensure_all_raw_tables
+
+CATEGORIES = 9
+PRODUCTIONS = 200
+
+_VIEW_TYPES = """[
+  {"code": "FRONT", "rang": 1, "smalltext": "Front", "shootingmethod": "Packshot",
+   "formats": [{"format_id": 1, "file_format": "JPG", "width": 2000, "height": 2500,
+                "icc_profile": "sRGB IEC61966-2.1", "max_file_size": 1500},
+               {"format_id": 2, "file_format": "JPG", "width": 4000, "height": 5000,
+                "authorize_max_width": true, "max_width": 4500, "max_file_size": 6000}]},
+  {"code": "BACK", "rang": 2, "smalltext": "Back", "shootingmethod": "Packshot",
+   "formats": [{"format_id": 1, "file_format": "JPG", "width": 2000, "height": 2500,
+                "icc_profile": "sRGB IEC61966-2.1", "max_file_size": 1500}]},
+  {"code": "SIDE", "rang": 3, "smalltext": "Side", "shootingmethod": "Packshot",
+   "formats": [{"format_id": 1, "file_format": "JPG", "width": 2000, "height": 2500,
+                "icc_profile": "sRGB IEC61966-2.1", "max_file_size": 1500}]},
+  {"code": "DETAIL", "rang": 4, "smalltext": "Detail", "shootingmethod": "Packshot",
+   "formats": []},
+  {"code": "WORN", "rang": 5, "smalltext": "Worn", "shootingmethod": "On-model",
+   "formats": [{"format_id": 3, "file_format": "TIF", "icc_profile": "Adobe RGB (1998)"}]}
+]"""
+
+
+def generate(path: Path, references: int, images: int) -> tuple[int, int]:
+    """Fill the raw tables; returns (references, pictures)."""
+    con = duckdb.connect(str(path))
+    try:
+        ensure_all_raw_tables(con)
+        con.execute(
+            "insert into raw.grandshooting__shooting_methods (account_id, shooting_method_id, "
+            "shootingmethod) values (0, 1, 'Packshot'), (0, 2, 'On-model')"
+        )
+        con.execute(
+            f"""insert into raw.grandshooting__specification_categories
+                (account_id, category_id, smalltext, ranking, view_types)
+            select 0, c + 1, 'Category ' || (c + 1), c, ?::json from range({CATEGORIES}) t(c)""",
+            [_VIEW_TYPES],
+        )
+        con.execute(
+            f"""insert into raw.grandshooting__benches
+                (account_id, bench_id, root_id, parent_id, smalltext, benchsteptype,
+                 shooting_method_id)
+            select 0, p * 3 + s + 1, p * 3 + 1, case when s > 0 then p * 3 + s end,
+                   'Production ' || p || ' step ' || s, [10, 30, 40][s + 1], p % 2 + 1
+            from range({PRODUCTIONS}) a(p), range(3) b(s)"""
+        )
+        con.execute(
+            f"""insert into raw.grandshooting__references
+                (account_id, reference_id, ref, smalltext, univers, gamme, family, brand,
+                 collection, gender, color, size, category_id, shotlist)
+            select 0, i + 1, 'REF' || lpad(i::varchar, 7, '0'), 'Product ' || i,
+                   ['RTW', 'Accessories', 'Shoes', 'Beauty'][i % 4 + 1],
+                   ['Tops', 'Bags', 'Shoes', 'Fragrance', 'Bottoms'][i % 5 + 1],
+                   ['Shirts', 'Handbags', 'Boots', 'Perfume', 'Jeans', 'Coats'][i % 6 + 1],
+                   ['ALDA', 'BATCHEMON', 'NORD', 'SOLENE', 'KIMURA'][i % 5 + 1],
+                   ['SS25', 'FW25', 'SS26'][i % 3 + 1], ['Woman', 'Man'][i % 2 + 1],
+                   'BLACK', 'M',
+                   case when i % 10 <> 0 then i % {CATEGORIES} + 1 end,
+                   'Shotlist ' || (i % 20)
+            from range({references}) t(i)"""
+        )
+        looks = references // 10
+        con.execute(
+            f"""insert into raw.grandshooting__looks (account_id, look_id, name)
+            select 0, l + 1, 'Look ' || l from range({looks}) t(l)"""
+        )
+        con.execute(
+            f"""insert into raw.grandshooting__look_references
+                (account_id, look_id, look_reference_id, reference_id, ref)
+            select 0, l + 1, l * 2 + m + 1, (l * 10 + m * 5) % {references} + 1, null
+            from range({looks}) a(l), range(2) b(m)"""
+        )
+        # picture_id = ((ref * images) + image) * 3 + copy + 1; copy 2 is the current one.
+        con.execute(
+            f"""insert into raw.grandshooting__pictures
+                (account_id, picture_id, bench_id, bench_root_id, benchsteptype, picturestatus,
+                 smalltext, file_path, filesize, width, height, reference_id, reference_ids,
+                 parent_id, child_ids, icc_profile, hash, view_type_code, date_cre, date_mod,
+                 validation_date, shootingmethod, look_id, alerts)
+            with base as (
+                select r, img, k, ((r * {images}) + img) * 3 + k + 1 as pid,
+                       hash(r, img) % 100 as h, (r % {PRODUCTIONS}) * 3 + k + 1 as bench
+                from range({references}) a(r), range({images}) b(img), range(3) c(k)
+            )
+            select 0, pid, bench, (r % {PRODUCTIONS}) * 3 + 1, [10, 30, 40][k + 1],
+                   case when k < 2 then 30
+                        when h < 45 then 50 when h < 60 then 55 when h < 70 then 40
+                        when h < 78 then 31 when h < 80 then 52 when h < 85 then 80
+                        when h < 90 then 10 else 51 end,
+                   'REF' || r || '_' || img || '.' || case when h = 7 then 'png' else 'jpg' end,
+                   'prod/REF' || r || '_' || img || '.jpg',
+                   case when h = 3 then 9000000 else 900000 end,
+                   case when h = 5 then 1999 else 2000 end, 2500,
+                   (r + 1)::varchar, ('[' || (r + 1) || ']')::json,
+                   case when k > 0 then pid - 1 end,
+                   (case when k < 2 then '[' || (pid + 1) || ']' else '[]' end)::json,
+                   'sRGB IEC61966-2.1', md5((r * {images} + img)::varchar),
+                   ['FRONT', 'BACK', 'SIDE', 'DETAIL', 'WORN', 'FRONT'][img % 6 + 1],
+                   timestamp '2025-01-01' + to_days((r % 300)::integer),
+                   timestamp '2025-01-02' + to_days((r % 300)::integer),
+                   null, null,
+                   case when img = 0 and r % 10 = 0 then r // 10 + 1 end,
+                   case when h = 11 then '["out_of_shotlist"]' else '[]' end::json
+            from base"""
+        )
+        pictures = con.execute("select count(*) from raw.grandshooting__pictures").fetchone()
+    finally:
+        con.close()
+    return references, int(pictures[0]) if pictures else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--references", type=int, default=100_000)
+    parser.add_argument("--images", type=int, default=4, help="photos per reference")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "guidelines.toml").write_text(
+            (PROJECT_ROOT / "data" / "guidelines.toml").read_text(encoding="utf-8")
+        )
+        (folder / "shotlist.toml").write_text(
+            '[warehouse]\npath = "warehouse.duckdb"\nanalytics_path = "analytics.duckdb"\n'
+            '[guidelines]\npath = "guidelines.toml"\n'
+        )
+        config = load_config(folder / "shotlist.toml")
+        started = time.perf_counter()
+        refs, pictures = generate(folder / "warehouse.duckdb", args.references, args.images)
+        print(f"generated {refs:,} references, {pictures:,} pictures in "
+              f"{time.perf_counter() - started:.1f}s")
+        timings = []
+        for run in range(1, args.runs + 1):
+            result = build(config)
+            if not result.ok:
+                raise SystemExit("\n".join(result.summary_lines()))
+            timings.append(result.seconds)
+            slowest = sorted(result.models, key=lambda m: m.seconds, reverse=True)[:3]
+            detail = ", ".join(f"{m.model} {m.seconds:.1f}s" for m in slowest)
+            print(f"run {run}: build {result.seconds:.1f}s (slowest: {detail})")
+        rows = {m.model: m.rows for m in result.models if m.rows is not None}
+        print(
+            f"marts: {rows['marts.deliverables']:,} deliverables, "
+            f"{rows['marts.shotlist_coverage']:,} coverage rows, "
+            f"{rows['marts.guideline_alerts']:,} alerts"
+        )
+        size = (folder / "analytics.duckdb").stat().st_size / 1e6
+        print(f"median build over {args.runs} runs: {statistics.median(timings):.1f}s "
+              f"(analytics file {size:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
