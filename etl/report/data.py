@@ -217,6 +217,16 @@ class ReportQueries:
         )
         return test if self.scope.filtered else f"({alias}.product_key is null or {test})"
 
+    def deliverable_in_scope(self, alias: str) -> str:
+        """Like `in_scope`, but a picture linked to several products counts for each of them."""
+        if not self.scope.filtered or not self.has("marts.deliverable_products"):
+            return self.in_scope(alias)
+        return (
+            "exists (select 1 from marts.deliverable_products l join report_scope s "
+            "on s.source = l.source and s.product_key = l.product_key "
+            f"where l.source = {alias}.source and l.deliverable_key = {alias}.deliverable_key)"
+        )
+
     # -- generic fetch -------------------------------------------------------------------
     def table(self, sql: str, params: Sequence[Any] = ()) -> Table:
         cursor = self.con.execute(sql, list(params))
@@ -264,7 +274,7 @@ class ReportQueries:
             listed = ", ".join(f"d.{c}" for c in keep)
             return (
                 f"select {listed}, count(*) as {count} from marts.deliverables d "
-                f"where {self.in_scope('d')} group by all"
+                f"where {self.deliverable_in_scope('d')} group by all"
             )
         clauses = []
         for key, values in self.scope.where.items():
@@ -277,7 +287,10 @@ class ReportQueries:
     def deliverables_sql(self) -> str:
         if not self.has("marts.deliverables"):
             return _EMPTY
-        return f"select * from marts.deliverables d where {self.in_scope('d')} order by all"
+        return (
+            f"select * from marts.deliverables d where {self.deliverable_in_scope('d')} "
+            "order by d.source, d.product_key, d.deliverable_key"
+        )
 
     # -- header ----------------------------------------------------------------------------
     def header(self, title: str, as_of: datetime, stale_after_hours: float) -> Header:
@@ -334,8 +347,15 @@ class ReportQueries:
             return []
         severity = "severity" if "severity" in cols else "'error'"
         count = self.pick(table, ("failures", "failing_rows", "failed_rows", "rows"))
-        when = self.pick(table, ("run_at", "ended_at", "started_at", "tested_at", "run_id"))
-        latest = f"and {when} = (select max({when}) from {table})" if when else ""
+        when = self.pick(table, ("ran_at", "run_at", "ended_at", "started_at", "tested_at"))
+        if when and "run_id" in cols:
+            latest = (
+                f"and run_id = (select run_id from {table} order by {when} desc nulls last limit 1)"
+            )
+        elif when:
+            latest = f"and {when} = (select max({when}) from {table})"
+        else:
+            latest = ""
         bad = ", ".join(_sql_str(s) for s in FAILED_TEST_STATUSES)
         rows = self.con.execute(
             f"""select {name}, {severity}, {count or "null"} from {table}
@@ -399,7 +419,7 @@ class ReportQueries:
             groups = ", ".join(_sql_str(g) for g in FOR_APPROVAL_GROUPS)
             got = self.con.execute(
                 f"""select count(*) from marts.deliverables d
-                    where lower(d.status_group) in ({groups}) and {self.in_scope("d")}"""
+                    where lower(d.status_group) in ({groups}) and {self.deliverable_in_scope("d")}"""
             ).fetchone()
             backlog = got[0] if got else 0
         return {
@@ -420,7 +440,7 @@ class ReportQueries:
             f"""select count(*) from {table} d
                 where d.{column} >= ? and d.{column} < ?
                   and lower(d.status_group) in ('validated', 'published')
-                  and {self.in_scope("d")}""",
+                  and {self.deliverable_in_scope("d")}""",
             [start, end],
         ).fetchone()
         return row[0] if row else 0

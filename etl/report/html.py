@@ -14,7 +14,7 @@ from etl.report.charts import Chart
 from etl.report.data import Kpi, ReportData
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "reports"
-TABLE_ROWS = 12  # rows per table in the message; the workbook has them all
+TABLE_ROWS = 8  # rows per table in the message; the workbook has them all
 
 # Inline styles: email clients drop <style> blocks, so every element carries its own.
 CSS = {
@@ -26,20 +26,14 @@ CSS = {
     "muted": (
         "color:#616e7c;font-size:12px;line-height:18px;font-family:Arial,Helvetica,sans-serif;"
     ),
-    "table": "border-collapse:collapse;width:100%;font-family:Arial,Helvetica,sans-serif;",
+    "table": (
+        "border-collapse:collapse;width:100%;font-size:13px;font-family:Arial,Helvetica,sans-serif;"
+    ),
     "th": (
-        "text-align:left;padding:6px 8px;font-size:11px;line-height:14px;color:#52606d;"
-        "text-transform:uppercase;letter-spacing:0.5px;border-bottom:2px solid #cbd2d9;"
+        "padding:6px 8px;font-size:11px;line-height:14px;color:#52606d;"
+        "text-transform:uppercase;border-bottom:2px solid #cbd2d9;"
     ),
-    "th_num": (
-        "text-align:right;padding:6px 8px;font-size:11px;line-height:14px;color:#52606d;"
-        "text-transform:uppercase;letter-spacing:0.5px;border-bottom:2px solid #cbd2d9;"
-    ),
-    "td": "padding:6px 8px;font-size:13px;line-height:17px;border-bottom:1px solid #e4e7eb;",
-    "td_num": (
-        "padding:6px 8px;font-size:13px;line-height:17px;border-bottom:1px solid #e4e7eb;"
-        "text-align:right;white-space:nowrap;"
-    ),
+    "td": "padding:5px 8px;border-bottom:1px solid #e4e7eb;",
 }
 BAND_COLOURS = {"good": "#1b7f45", "mid": "#9a6700", "bad": "#b42318", "none": "#616e7c"}
 SEVERITY_COLOURS = {"error": "#b42318", "warn": "#9a6700", "warning": "#9a6700"}
