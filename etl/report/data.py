@@ -419,7 +419,8 @@ class ReportQueries:
             groups = ", ".join(_sql_str(g) for g in FOR_APPROVAL_GROUPS)
             got = self.con.execute(
                 f"""select count(*) from marts.deliverables d
-                    where lower(d.status_group) in ({groups}) and {self.deliverable_in_scope("d")}"""
+                    where lower(d.status_group) in ({groups})
+                      and {self.deliverable_in_scope("d")}"""
             ).fetchone()
             backlog = got[0] if got else 0
         return {
