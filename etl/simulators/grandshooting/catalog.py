@@ -43,9 +43,6 @@ class CatalogSpec:
     now: datetime = FIXED_NOW
 
 
-_FREEZE_ABOVE = 20_000
-
-
 @contextmanager
 def _no_gc() -> Iterator[None]:
     # Hundreds of thousands of fresh dicts make the cyclic GC rescan them over and over.
@@ -76,11 +73,6 @@ def generate_catalog(spec: CatalogSpec) -> Catalog:
                 index=index,
                 now=spec.now,
             )
-    if sum(len(a.pictures) for a in accounts.values()) >= _FREEZE_ABOVE:
-        # Keep the cyclic GC from rescanning the catalog's millions of objects on every full
-        # collection while serving (it cost more than serving itself); they live as long as
-        # the process anyway.
-        gc.freeze()
     return Catalog(spec, accounts)
 
 
@@ -144,6 +136,11 @@ class Catalog:
             else:
                 raise KeyError(f"unknown resource {resource!r} (known: {', '.join(RESOURCES)})")
         return _copy(rows)
+
+    def size(self) -> int:
+        """Pictures and references of every account."""
+        with self.lock:
+            return sum(len(a.pictures) + len(a.references) for a in self._accounts.values())
 
     def counts(self, account_id: int = 0) -> dict[str, int]:
         """Rows served per resource: what the CLI prints on start."""

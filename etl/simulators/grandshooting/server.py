@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hmac
 import json
 import math
@@ -26,6 +27,9 @@ from etl.simulators.grandshooting.faults import Decision, FaultInjector, Faults
 from etl.simulators.grandshooting.ratelimit import SlidingWindowLimiter
 from etl.simulators.grandshooting.store import AccountData
 
+# Above this many rows, serving freezes the catalog out of the cyclic GC: its full collections
+# rescanned hundreds of thousands of rows and cost more than serving itself.
+FREEZE_ABOVE = 20_000
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BASE_PATH = "/v3"
 
@@ -252,8 +256,11 @@ class GrandShootingSimulator:
             name=f"grandshooting-simulator-{httpd.server_address[1]}",
             daemon=True,
         )
+        frozen = self.catalog.size() >= FREEZE_ABOVE
+        if frozen:
+            gc.freeze()
         thread.start()
-        return RunningServer(self, httpd, thread, self._interrupt)
+        return RunningServer(self, httpd, thread, self._interrupt, frozen=frozen)
 
 
 class _Server(ThreadingHTTPServer):
@@ -311,8 +318,11 @@ class RunningServer:
         httpd: _Server,
         thread: threading.Thread,
         interrupt: threading.Event,
+        *,
+        frozen: bool = False,
     ) -> None:
         self.simulator = simulator
+        self._frozen = frozen
         self._httpd = httpd
         self._thread = thread
         self._interrupt = interrupt
@@ -328,6 +338,8 @@ class RunningServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+        if self._frozen:
+            gc.unfreeze()
 
     def wait(self) -> None:
         """Block until the server is closed (Ctrl-C interrupts the wait)."""
