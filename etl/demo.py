@@ -13,9 +13,12 @@ from etl.config import Config, GrandShootingConfig, SourcesConfig, WarehouseConf
 from etl.engine.progress import Progress
 from etl.engine.sync import SyncResult, sync_sources
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
+from etl.simulators.sartiq import SartiqSimulator
+from etl.sources.sartiq.config import SartiqConfig
 
 DEMO_TOKEN_ENV = "SHOTLIST_DEMO_TOKEN"
 DEMO_TOKEN = "demo-token"
+SARTIQ_DEMO_TOKEN_ENV = "SHOTLIST_DEMO_SARTIQ_TOKEN"
 
 
 @dataclass
@@ -29,16 +32,26 @@ class DemoResult:
     problems: list[str] = field(default_factory=list)
 
 
-def demo_config(base: Config, base_url: str, rate_limit: float) -> Config:
-    """The user's warehouse settings, with Grand Shooting pointed at the local simulator."""
+def demo_config(
+    base: Config, base_url: str, rate_limit: float, sartiq: SartiqSimulator | None = None
+) -> Config:
+    """The user's warehouse settings, with the sources pointed at the local simulators."""
     warehouse = WarehouseConfig(
         path=base.resolve(base.warehouse.path),
         analytics_path=base.resolve(base.warehouse.analytics_path),
     )
     source = GrandShootingConfig(base_url=base_url, token_env=DEMO_TOKEN_ENV, rate_limit=rate_limit)
-    return base.model_copy(
-        update={"warehouse": warehouse, "sources": SourcesConfig(grandshooting=source)}
-    )
+    sartiq_source = None
+    if sartiq is not None:
+        sartiq_source = SartiqConfig(
+            base_url=sartiq.base_url,
+            token_env=SARTIQ_DEMO_TOKEN_ENV,
+            organization_ids=sartiq.organizations,
+            include_personal=True,
+            rate_limit=rate_limit,
+        )
+    sources = SourcesConfig(grandshooting=source, sartiq=sartiq_source)
+    return base.model_copy(update={"warehouse": warehouse, "sources": sources})
 
 
 def table_counts(path: Path) -> list[tuple[str, int]]:
@@ -69,10 +82,14 @@ def run_demo(
     catalog = generate_catalog(CatalogSpec(references=references, seed=seed))
     os.environ[DEMO_TOKEN_ENV] = DEMO_TOKEN
     simulator = GrandShootingSimulator(catalog, token=DEMO_TOKEN, rate_limit=rate_limit)
-    with simulator.serve(host="127.0.0.1", port=0) as server:
+    sartiq = SartiqSimulator(seed)
+    os.environ[SARTIQ_DEMO_TOKEN_ENV] = sartiq.token
+    with simulator.serve(host="127.0.0.1", port=0) as server, sartiq.serve():
         say(f"simulator: Grand Shooting API at {server.base_url} ({references} references)")
-        config = demo_config(base, server.base_url, rate_limit)
-        result = sync_sources(config, ["grandshooting"], progress=progress)
+        orgs = len(sartiq.organizations)
+        say(f"simulator: Sartiq API at {sartiq.base_url} ({orgs} organisations + personal)")
+        config = demo_config(base, server.base_url, rate_limit, sartiq)
+        result = sync_sources(config, ["grandshooting", "sartiq"], progress=progress)
     demo = DemoResult(server.base_url, config.resolve(config.warehouse.path), result)
     demo.tables = table_counts(demo.warehouse)
     if not result.ok:
