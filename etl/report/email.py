@@ -41,7 +41,9 @@ def build_message(
     msg["Message-ID"] = make_msgid(domain=CID_DOMAIN)
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
-    html_part = msg.get_payload()[1]
+    parts = msg.get_payload()
+    assert isinstance(parts, list)
+    html_part = parts[1]
     assert isinstance(html_part, EmailMessage)
     for chart in charts:
         html_part.add_related(
