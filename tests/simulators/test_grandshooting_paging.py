@@ -110,3 +110,9 @@ def test_paging_beyond_ceiling_on_a_large_catalog() -> None:
         boundary = last_page.json()[-1]["picture_id"]
         rest = api.get("/picture", params={"picture_id": f"gt:{boundary}", "sort_by": "picture_id"})
         assert int(rest.headers["X-Total-Count"]) == total - 10_100
+
+
+def test_paging_offset_as_query_parameter_is_400(api: httpx.Client) -> None:
+    response = api.get("/picture", params={"offset": "100"})
+    assert response.status_code == 400
+    assert "header" in response.json()["errors"][0]["message"]

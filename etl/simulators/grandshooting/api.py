@@ -115,6 +115,8 @@ def _int_param(name: str, raw: str) -> int:
 
 
 def _filtered(fields: Mapping[str, Any], request: Request, *ignore: str) -> Any:  # a parsed Query
+    if any(name == "offset" for name, _ in request.query):
+        raise ApiFailure(400, "offset: send it as a request header, not a query parameter")
     try:
         return parse_query(request.query, fields, ignore=DELEGATION_PARAMS + ignore)
     except FilterError as exc:
