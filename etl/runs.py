@@ -16,15 +16,14 @@ def recent_runs(config: Config, limit: int = 20) -> list[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         rows = con.execute(
-            """with recent as (
-                   select run_id, max(started_at) as at from meta.sync_runs
-                   group by run_id order by at desc limit ?
+            f"""with recent as (
+                   select run_id, max(started_at) as latest from meta.sync_runs
+                   group by run_id order by latest desc limit {int(limit)}
                )
                select r.run_id, r.source, r.scope, r.resource, r.mode, r.started_at,
                       r.ended_at, r.pages, r.rows, r.status, r.error
                from meta.sync_runs r join recent using (run_id)
-               order by recent.at desc, r.started_at""",
-            [limit],
+               order by recent.latest desc, r.started_at""",
         ).fetchall()
     except duckdb.CatalogException:
         return []

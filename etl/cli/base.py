@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+import duckdb
 
 from etl.config import Config, load_config
 from etl.errors import ShotlistError
@@ -35,6 +36,10 @@ class ShotlistGroup(click.Group):
             return super().invoke(ctx)
         except ShotlistError as exc:
             raise click.ClickException(redact(str(exc))) from None
+        except duckdb.Error as exc:
+            # DuckDB's own messages span lines (context, caret): keep the first.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise click.ClickException(redact(f"DuckDB: {first}")) from None
 
 
 def _setup_logging(verbose: int) -> None:

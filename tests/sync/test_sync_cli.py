@@ -165,3 +165,15 @@ def test_cli_commands_have_help(command: str) -> None:
     )
     assert done.returncode == 0
     assert "Example" in done.stdout or "Usage" in done.stdout
+
+
+def test_cli_runs_lists_the_last_run(simulator, tmp_path: Path) -> None:
+    config = write_config(tmp_path, simulator.base_url)
+    assert shotlist(config, "sync", "grandshooting").returncode == 0  # type: ignore[union-attr]
+    done = shotlist(config, "runs", "--limit", "1")
+    assert isinstance(done, subprocess.CompletedProcess)
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 8  # one line per resource of the single run shown
+    pictures = [line for line in lines if "grandshooting.pictures " in line][0]
+    assert " full " in pictures and " ok " in pictures
+    assert f" {len(simulator.catalog.records('pictures'))} rows" in pictures
