@@ -761,7 +761,8 @@ class SourceSync:
                         results.append(await sync.run())
                     except AuthError as exc:
                         results.append(sync.result)
-                        stopped = str(exc)
+                        # The cause is printed once, on the resource that met it.
+                        stopped = f"{sync.label} failed first"
         return results
 
 
