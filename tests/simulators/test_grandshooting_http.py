@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import httpx
 
-from etl.simulators.grandshooting import Catalog, GrandShootingSimulator, RunningServer
+from etl.simulators.grandshooting import (
+    Catalog,
+    CatalogSpec,
+    GrandShootingSimulator,
+    RunningServer,
+    generate_catalog,
+)
 
 TOKEN = "secret-token"  # as in conftest.py
 DELEGATED = 101
@@ -121,3 +127,22 @@ def test_accounts_unknown_is_403(api: httpx.Client) -> None:
     assert response.status_code == 403
     assert "999" in response.json()["errors"][0]["message"]
     assert api.get("/picture", params={"account_id": "x"}).status_code == 400
+
+
+def test_accounts_without_own_account_need_account_id() -> None:
+    catalog = generate_catalog(CatalogSpec(references=5, seed=1, accounts=(11,)))
+    simulator = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert simulator.handle("GET", "/v3/picture", headers).status == 403
+    assert simulator.handle("GET", "/v3/picture?account_id=11", headers).status == 200
+
+
+def test_accounts_on_api_30_have_no_guidelines() -> None:
+    catalog = generate_catalog(CatalogSpec(references=20, seed=1, guidelines=False))
+    simulator = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert simulator.handle("GET", "/v3/specification/category", headers).status == 404
+    assert simulator.handle("GET", "/v3/specification/format", headers).status == 200
+    assert catalog.records("specification_categories") == []
+    assert all("category_id" not in r for r in catalog.records("references"))
+    assert any("view_type_code" in p for p in catalog.records("pictures"))

@@ -285,10 +285,16 @@ def format_by_id(
     raise ApiFailure(404, f"format {params['id']} not found")
 
 
+def _guidelines(data: AccountData) -> list[Row]:
+    if not data.guidelines:
+        raise ApiFailure(404, "no endpoint GET /specification/category on this account (API 3.0)")
+    return data.categories
+
+
 def categories(
     catalog: Catalog, data: AccountData, request: Request, _: dict[str, str]
 ) -> Response:
-    return Response(200, data.categories)
+    return Response(200, _guidelines(data))
 
 
 def category_by_id(
@@ -296,7 +302,7 @@ def category_by_id(
 ) -> Response:
     wanted = _int_param("category_id", params["id"])
     # The spec declares this answer as an array of categories.
-    found = [c for c in data.categories if c["category_id"] == wanted]
+    found = [c for c in _guidelines(data) if c["category_id"] == wanted]
     if not found:
         raise ApiFailure(404, f"category {params['id']} not found")
     return Response(200, found)

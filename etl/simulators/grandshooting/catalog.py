@@ -35,12 +35,15 @@ RESOURCES = (
 @dataclass(frozen=True)
 class CatalogSpec:
     """What to generate: `references` per account (about 11 pictures each), the seed, the
-    delegated accounts (0 is the token's own account) and the catalog's "now"."""
+    accounts (0 is the token's own account, the others are delegated ones), the catalog's
+    "now", and whether accounts have guidelines (API 3.3) or not (API 3.0)."""
 
     references: int = 2000
     seed: int = 42
     accounts: tuple[int, ...] = (0,)
     now: datetime = FIXED_NOW
+    # False: accounts as on API 3.0, without specification categories (guidelines).
+    guidelines: bool = True
 
 
 @contextmanager
@@ -72,6 +75,7 @@ def generate_catalog(spec: CatalogSpec) -> Catalog:
                 account_id=account_id,
                 index=index,
                 now=spec.now,
+                guidelines=spec.guidelines,
             )
     return Catalog(spec, accounts)
 

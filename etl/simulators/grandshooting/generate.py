@@ -724,9 +724,17 @@ def _order_reference(row: Row) -> Row:
 
 
 def generate_account(
-    *, references: int, seed: int, account_id: int, index: int, now: datetime
+    *,
+    references: int,
+    seed: int,
+    account_id: int,
+    index: int,
+    now: datetime,
+    guidelines: bool = True,
 ) -> AccountData:
-    """One account's data, fully determined by (seed, account_id, references, now)."""
+    """One account's data, fully determined by its arguments. Without `guidelines` (accounts
+    on API 3.0) there is no `/specification/category` and references carry no `category_id`;
+    pictures are still shot against the same view types."""
     rng = random.Random(f"grandshooting:{seed}:{account_id}")
     clock = _Clock(now)
     base = index * 10_000_000
@@ -758,6 +766,9 @@ def generate_account(
     pictures = _finish_pictures(factory, base)
     _date_references(rng, clock, products + unshot, plans)
     reference_rows = [_order_reference(row) for row, _ in generated]
+    if not guidelines:
+        for row in reference_rows:
+            row.pop("category_id", None)
     return AccountData(
         account_id=account_id,
         api_account_id=api_account_id,
@@ -767,7 +778,8 @@ def generate_account(
         ],
         productions=[p.benches for p in plans],
         formats=formats,
-        categories=categories,
+        categories=categories if guidelines else [],
+        guidelines=guidelines,
         folders=folders,
         looks=looks,
         look_references=members,

@@ -154,6 +154,8 @@ class GrandShootingSimulator:
         if raw is None:
             raw = request.headers.get("account_id")
         if raw is None or raw.strip() == "":
+            if 0 not in self.catalog.account_ids:
+                raise ApiFailure(403, "this key has no own account here: pass account_id")
             return self.catalog.account(0)
         try:
             account_id = int(raw)
@@ -212,6 +214,8 @@ class GrandShootingSimulator:
             response = self._dispatch(request, decision)
         except ApiFailure as failure:
             return self._error(failure.status, failure.message), decision
+        except Exception as exc:  # a simulator bug must still answer, never drop the line
+            return self._error(500, f"Internal server error: {type(exc).__name__}"), decision
         body = _encode(response.body)
         out = dict(response.headers)
         if decision.drop_total and response.paged:

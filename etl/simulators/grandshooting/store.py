@@ -64,6 +64,8 @@ class AccountData:
     look_references: dict[int, list[Row]]
     references: Table
     pictures: Table
+    # False for accounts on API 3.0: no /specification/category endpoint (404).
+    guidelines: bool = True
     # Drives the mutation API (new rows, churn) so a sequence of calls is reproducible.
     rng: random.Random = field(default_factory=random.Random)
     extras: dict[str, Any] = field(default_factory=dict)
