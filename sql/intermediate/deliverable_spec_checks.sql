@@ -4,47 +4,96 @@
 -- of the guideline's formats; an attribute passes when any of those formats accepts it.
 -- Unknown dimensions, size or file type are not judged; a missing ICC profile is wrong.
 -- File sizes are bytes, guideline sizes kilobytes (1 KB = 1024 bytes).
-with deliverables as (
-    select * from intermediate.deliverables
-    where spec_checked and product_key is not null
+with guidelines as (
+    select * from intermediate.product_guidelines
+),
+
+deliverables as (
+    select
+        deliverables.*,
+        guidelines.guideline_origin,
+        guidelines.guideline_key,
+        guidelines.required_views
+    from intermediate.deliverables as deliverables
+    inner join guidelines
+        on guidelines.source = deliverables.source
+        and guidelines.product_key = deliverables.product_key
+    where deliverables.spec_checked
 ),
 
 formats as (
-    select * from intermediate.product_guideline_formats
+    select * from intermediate.guideline_formats
 ),
 
-candidates as (
+-- Formats of the picture's own view type, when its guideline requires that view and has some.
+own_view as (
     select
-        deliverables.source,
-        deliverables.deliverable_key,
-        deliverables.product_key,
-        deliverables.width as actual_width,
-        deliverables.height as actual_height,
-        deliverables.file_size as actual_size,
-        deliverables.icc_profile as actual_icc,
-        deliverables.file_format as actual_format,
-        formats.width,
-        formats.height,
+        deliverables.*,
+        formats.width as format_width,
+        formats.height as format_height,
         formats.max_width,
         formats.authorize_larger,
-        formats.icc_profile,
-        case upper(trim(formats.file_format))
-            when 'JPEG' then 'JPG'
-            when 'TIFF' then 'TIF'
-            else upper(trim(formats.file_format))
-        end as file_format,
-        formats.max_file_size_kb,
-        coalesce(formats.view_code = deliverables.view_type, false) as view_match
+        formats.icc_profile as format_icc,
+        formats.file_format as format_file_format,
+        formats.max_file_size_kb
     from deliverables
     inner join formats
         on formats.source = deliverables.source
-        and formats.product_key = deliverables.product_key
+        and formats.guideline_origin = deliverables.guideline_origin
+        and formats.guideline_key = deliverables.guideline_key
+        and formats.view_code = deliverables.view_type
+    where list_contains(deliverables.required_views, formats.view_code)
+),
+
+-- Otherwise every format of the guideline (for the views it requires).
+any_view as (
+    select
+        deliverables.*,
+        formats.width as format_width,
+        formats.height as format_height,
+        formats.max_width,
+        formats.authorize_larger,
+        formats.icc_profile as format_icc,
+        formats.file_format as format_file_format,
+        formats.max_file_size_kb
+    from deliverables
+    anti join own_view
+        on own_view.source = deliverables.source
+        and own_view.deliverable_key = deliverables.deliverable_key
+    inner join formats
+        on formats.source = deliverables.source
+        and formats.guideline_origin = deliverables.guideline_origin
+        and formats.guideline_key = deliverables.guideline_key
+    where formats.view_code is null
+        or list_contains(deliverables.required_views, formats.view_code)
 ),
 
 applicable as (
-    select *
-    from candidates
-    qualify view_match or not bool_or(view_match) over (partition by source, deliverable_key)
+    select
+        source,
+        deliverable_key,
+        product_key,
+        width as actual_width,
+        height as actual_height,
+        file_size as actual_size,
+        icc_profile as actual_icc,
+        file_format as actual_format,
+        format_width as width,
+        format_height as height,
+        max_width,
+        authorize_larger,
+        format_icc as icc_profile,
+        case upper(trim(format_file_format))
+            when 'JPEG' then 'JPG'
+            when 'TIFF' then 'TIF'
+            else upper(trim(format_file_format))
+        end as file_format,
+        max_file_size_kb
+    from (
+        select * from own_view
+        union all
+        select * from any_view
+    )
 ),
 
 judged as (

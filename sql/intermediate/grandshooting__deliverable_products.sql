@@ -95,22 +95,37 @@ by_secondary_ref as (
         and catalog.ref = secondary_refs.ref
 ),
 
+look_member_refs as (
+    select
+        look_members.account_id,
+        look_members.look_id,
+        catalog.ref
+    from look_members
+    inner join catalog
+        on catalog.account_id = look_members.account_id
+        and catalog.reference_id = look_members.reference_id
+    union
+    select
+        look_members.account_id,
+        look_members.look_id,
+        catalog.ref
+    from look_members
+    inner join catalog
+        on catalog.account_id = look_members.account_id
+        and catalog.ref = look_members.ref
+    where look_members.reference_id is null
+),
+
 by_look as (
     select
         pictures.deliverable_key,
-        catalog.ref,
+        look_member_refs.ref,
         'look' as link_type,
         5 as link_rank
     from pictures
-    inner join look_members
-        on look_members.account_id = pictures.account_id
-        and look_members.look_id = pictures.look_id
-    inner join catalog
-        on catalog.account_id = look_members.account_id
-        and (
-            catalog.reference_id = look_members.reference_id
-            or (look_members.reference_id is null and catalog.ref = look_members.ref)
-        )
+    inner join look_member_refs
+        on look_member_refs.account_id = pictures.account_id
+        and look_member_refs.look_id = pictures.look_id
 ),
 
 all_links as (
