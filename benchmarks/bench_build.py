@@ -151,8 +151,10 @@ def main() -> None:
         config = load_config(folder / "shotlist.toml")
         started = time.perf_counter()
         refs, pictures = generate(folder / "warehouse.duckdb", args.references, args.images)
-        print(f"generated {refs:,} references, {pictures:,} pictures in "
-              f"{time.perf_counter() - started:.1f}s")
+        print(
+            f"generated {refs:,} references, {pictures:,} pictures in "
+            f"{time.perf_counter() - started:.1f}s"
+        )
         timings = []
         for run in range(1, args.runs + 1):
             result = build(config)
@@ -169,8 +171,10 @@ def main() -> None:
             f"{rows['marts.guideline_alerts']:,} alerts"
         )
         size = (folder / "analytics.duckdb").stat().st_size / 1e6
-        print(f"median build over {args.runs} runs: {statistics.median(timings):.1f}s "
-              f"(analytics file {size:.0f} MB)")
+        print(
+            f"median build over {args.runs} runs: {statistics.median(timings):.1f}s "
+            f"(analytics file {size:.0f} MB)"
+        )
 
 
 if __name__ == "__main__":

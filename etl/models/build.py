@@ -65,6 +65,31 @@ class BuildResult:
     def ok(self) -> bool:
         return not self.failed_models and not self.skipped_models and not self.test_failures
 
+    @property
+    def error(self) -> str | None:
+        """One line naming the first problem of a failed build (None when it succeeded)."""
+        if self.ok:
+            return None
+        if self.failed_models:
+            first = self.failed_models[0]
+            return f"{len(self.failed_models)} model(s) failed, first: {first.error}"
+        if self.test_failures:
+            return (
+                f"{len(self.test_failures)} error-level data test(s) failed, first: "
+                f"{self.test_failures[0].describe()}"
+            )
+        return f"{len(self.skipped_models)} model(s) not built"
+
+    def summary(self) -> str:
+        """One line: models built, tests passed, where the analytics file went."""
+        built = sum(1 for m in self.models if m.ok)
+        passed = sum(1 for t in self.tests if t.status == "pass")
+        where = f", published {self.published}" if self.published else ""
+        return (
+            f"{built}/{len(self.models)} models built, {passed}/{len(self.tests)} data tests "
+            f"passed, {len(self.test_warnings)} warnings{where} ({self.seconds:.1f}s)"
+        )
+
     def summary_lines(self) -> list[str]:
         """A human report: each model, then failing and warning tests."""
         lines = []

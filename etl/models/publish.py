@@ -59,6 +59,12 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at:
             f"comment on table {alias}.meta.build_info is "
             "'When this analytics file was published, and by which build run.'"
         )
+        # The run logs of this build, so readers can tell how fresh and how tested it is.
+        for table in ("model_runs", "test_results"):
+            con.execute(
+                f"create table {alias}.meta.{table} as select * from meta.{table} where run_id = ?",
+                [run_id],
+            )
         con.execute(f"checkpoint {alias}")
     finally:
         con.execute(f"detach {alias}")

@@ -97,3 +97,15 @@ def test_published_file_keeps_descriptions_and_build_info(tmp_path: Path) -> Non
         )
     ]
     assert query(config, "select run_id from meta.build_info") == [(result.run_id,)]
+    # This build's run logs travel with it.
+    assert query(config, "select count(*), min(status) from meta.model_runs") == [
+        (len(result.models), "success")
+    ]
+    assert query(config, "select count(*) from meta.test_results where status = 'pass'") == [
+        (len(result.tests),)
+    ]
+    assert result.error is None
+    assert result.summary().startswith(
+        f"{len(result.models)}/{len(result.models)} models built, "
+        f"{len(result.tests)}/{len(result.tests)} data tests passed, 0 warnings, published "
+    )

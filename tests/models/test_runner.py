@@ -86,6 +86,7 @@ def test_failing_model_stops_dependants_and_names_file_line_message(tmp_path: Pa
     assert "no_such_column" in broken.error
     assert not result.ok
     assert result.published is None
+    assert result.error == f"1 model(s) failed, first: {broken.error}"
     runs = warehouse_query(config, "select model, status, rows from meta.model_runs order by model")
     assert runs == [
         ("marts.broken", "error", None),
