@@ -40,7 +40,7 @@ class RequestRecord:
 
     method: str
     path: str
-    query: tuple[tuple[str, str], ...]
+    query: list[tuple[str, str]]
     headers: dict[str, str]
     status: int
     timestamp: float
@@ -178,7 +178,7 @@ class GrandShootingSimulator:
         reply, decision = self._answer(method.upper(), split.path, query, lowered)
         logged = {k: v for k, v in lowered.items() if k != "authorization"}
         self.requests.append(
-            RequestRecord(method.upper(), split.path, tuple(query), logged, reply.status, received)
+            RequestRecord(method.upper(), split.path, list(query), logged, reply.status, received)
         )
         return reply
 
