@@ -223,13 +223,15 @@ def _looks(
     look_base: int,
     folders: list[Row],
 ) -> tuple[list[Row], dict[int, list[Row]]]:
-    eligible = [p for p in products if "On-model" in p.views and rng.random() < 0.4]
+    # A share of the on-model products are styled in looks (each look is one more request to
+    # sync its references, so a demo at 5 requests/s stays quick).
+    eligible = [p for p in products if "On-model" in p.views and rng.random() < 0.15]
     looks: list[Row] = []
     members: dict[int, list[Row]] = {}
     look_reference_id = look_base * 10
     i = 0
     while i < len(eligible) - 1:
-        size = min(rng.randint(2, 4), len(eligible) - i)
+        size = min(rng.randint(2, 5), len(eligible) - i)
         group = eligible[i : i + size]
         i += size
         look_id = look_base + len(looks) + 1
