@@ -10,7 +10,7 @@ from typing import Any
 from etl.simulators.grandshooting.filters import FieldFilter, Kind, Query, sort_rows
 
 Row = dict[str, Any]
-_CACHE_SIZE = 32
+_CACHE_SIZE = 8  # views of a 200k-row table weigh a few MB each
 
 
 def _key_bounds(ids: list[int], key_filter: FieldFilter) -> tuple[int, int]:
