@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
 from etl.report.data import Column, Kpi, ReportData, ReportQueries, Table
+from etl.report.sheetxml import RowWriter, splice
 
 # Spreadsheet formula injection: Excel and LibreOffice evaluate text typed with these prefixes.
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -150,6 +152,20 @@ class _Writer:
             cell.number_format = fmt
         return cell
 
+    def style_ids(self) -> dict[str, int]:
+        """Cell style ids of the number formats, registered in the workbook's stylesheet."""
+        ids = {}
+        for kind, fmt in FORMATS.items():
+            cell = WriteOnlyCell(self.ws)
+            cell.number_format = fmt
+            ids[kind] = cell.style_id
+        return ids
+
+    def quote_style_id(self) -> int:
+        cell = WriteOnlyCell(self.ws)
+        cell.quotePrefix = True
+        return int(cell.style_id)
+
     def header(self, names: Sequence[str]) -> list[Any]:
         cells = []
         for name in names:
@@ -227,8 +243,13 @@ def write_data_sheet(
     rows: Iterator[tuple[Any, ...]],
     *,
     table_name: str,
+    fragment: Path,
 ) -> int:
-    """A sheet holding one Excel table, streamed row by row; returns the rows written."""
+    """A sheet holding one Excel table; returns the rows written.
+
+    openpyxl writes the header, table, widths and formats; the rows stream into `fragment`
+    (see `sheetxml`), which `write_workbook` splices into the saved file.
+    """
     ws = wb.create_sheet(title)
     writer = _Writer(ws)
     headers = _unique(c.name for c in columns)
@@ -239,16 +260,27 @@ def write_data_sheet(
         )
     ws.freeze_panes = "A2"
     ws.append(writer.header(headers))
-    count = 0
-    kinds = [c.kind for c in columns]
-    for row in itertools.chain(sample, rows):
-        ws.append([writer.cell(v, k, i) for i, (v, k) in enumerate(zip(row, kinds, strict=True))])
-        count += 1
     if not columns:
+        fragment.write_text("", encoding="utf-8")
         return 0
+    row_writer = RowWriter(
+        [c.kind for c in columns], writer.style_ids(), writer.quote_style_id(), stored_text
+    )
+    with fragment.open("w", encoding="utf-8", newline="") as out:
+        count = row_writer.write(itertools.chain(sample, rows), out)
+        if count == 0:
+            out.write('<row r="2"></row>')  # a table needs a data row, even an empty one
     _add_table(ws, table_name, 1, headers, count)
     _status_rules(ws, columns, 2, count + 1)
     return count
+
+
+def stored_text(value: str) -> tuple[str, bool]:
+    """The text as stored, and whether a spreadsheet would have read it as a formula."""
+    risky = value.startswith(INJECTION_PREFIXES)
+    if value.isprintable() and "_x" not in value:
+        return value, risky  # nothing to escape: the common case, kept cheap
+    return safe_text(value), risky
 
 
 def _table_block(
@@ -403,17 +435,26 @@ def write_workbook(
     if deliverables:
         sheets.append(("Deliverables", queries.deliverables_sql()))
     sheet_columns: dict[str, Sequence[Column]] = {}
-    for title, sql in sheets:
-        columns, rows = queries.stream(sql)
-        if [c.name for c in columns] == ["no_rows"]:
-            columns = []
-        sheet_columns[title] = columns
-        written = write_data_sheet(wb, title, columns, rows, table_name=re.sub(r"\W", "", title))
-        if on_progress:
-            on_progress(title, written)
-    write_about(wb, data, sheet_columns)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    wb.save(partial)
+    with tempfile.TemporaryDirectory(prefix=".shotlist-xlsx-", dir=path.parent) as tmp:
+        fragments: dict[int, tuple[Path, str]] = {}
+        for title, sql in sheets:
+            columns, rows = queries.stream(sql)
+            if [c.name for c in columns] == ["no_rows"]:
+                columns = []
+            sheet_columns[title] = columns
+            fragment = Path(tmp) / f"{title}.xml"
+            written = write_data_sheet(
+                wb, title, columns, rows, table_name=re.sub(r"\W", "", title), fragment=fragment
+            )
+            last = get_column_letter(max(len(columns), 1))
+            fragments[len(wb.worksheets)] = (fragment, f"A1:{last}{max(written, 1) + 1}")
+            if on_progress:
+                on_progress(title, written)
+        write_about(wb, data, sheet_columns)
+        skeleton = Path(tmp) / "skeleton.xlsx"
+        wb.save(skeleton)
+        partial = path.with_name(path.name + ".partial")
+        splice(skeleton, fragments, partial)
     partial.replace(path)  # readers never see a half-written workbook
     return path
