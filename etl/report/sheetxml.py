@@ -80,8 +80,8 @@ class RowWriter:
         stored, risky = self.text(str(value))
         stored = _INVALID.sub("", stored).translate(_XML_ESCAPES)
         space = ' xml:space="preserve"' if stored != stored.strip() else ""
-        style = f' s="{self.quote_style}"' if risky else ""
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{stored}</t></is></c>'
+        quote = f' s="{self.quote_style}"' if risky else ""
+        return f'<c r="{ref}"{quote} t="inlineStr"><is><t{space}>{stored}</t></is></c>'
 
     def _serializer(self, kind: str) -> Any:
         """A cell writer specialised for the column's type; other values take the general path."""
