@@ -140,6 +140,12 @@ def test_mutation_add_and_delete_references(catalog: Catalog) -> None:
     assert len(catalog.records("references")) == len(before) + 1
 
 
+def test_mutation_deleted_ids_are_never_reused(catalog: Catalog) -> None:
+    newest = catalog.add_pictures(1)[0]
+    catalog.delete_pictures([newest])
+    assert catalog.add_pictures(1) == [newest + 1]
+
+
 def test_mutation_rejects_key_changes_and_unknown_ids(catalog: Catalog) -> None:
     first = catalog.records("pictures")[0]["picture_id"]
     with pytest.raises(ValueError, match="picture_id"):

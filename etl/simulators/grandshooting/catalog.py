@@ -223,7 +223,7 @@ class Catalog:
             stamp = self._now()
             created: list[int] = []
             for _ in range(n):
-                row = _new_picture(data, data.pictures.max_key() + 1, stamp)
+                row = _new_picture(data, data.pictures.next_key(), stamp)
                 row.update({k: v for k, v in fields.items() if v is not None})
                 data.pictures.append(row)
                 created.append(row["picture_id"])
@@ -236,7 +236,7 @@ class Catalog:
             stamp = self._now()
             created: list[int] = []
             for _ in range(n):
-                row = _new_reference(data, data.references.max_key() + 1, stamp)
+                row = _new_reference(data, data.references.next_key(), stamp)
                 row.update({k: v for k, v in fields.items() if v is not None})
                 data.references.append(row)
                 created.append(row["reference_id"])

@@ -36,17 +36,6 @@ class Faults:
     hang: float = 5.0
     seed: int = 0
 
-    def any(self) -> bool:
-        return bool(
-            self.latency
-            or self.error_rate
-            or self.burst_429_every
-            or self.truncate_rate
-            or self.drop_total_rate
-            or self.mutate_while_paging
-            or self.timeout_every
-        )
-
 
 @dataclass(frozen=True)
 class Decision:

@@ -23,7 +23,6 @@ DAY = 86_400.0
 # The number the API prints as `account_id` on the token's own benches (delegated accounts
 # print their own id).
 OWN_API_ACCOUNT_ID = 612
-_METHOD_IDS = {name: mid for mid, name in vocab.SHOOTING_METHODS}
 # References per production (one shooting day) by shooting method.
 _PER_PRODUCTION = {"Packshot": 40, "On-model": 30, "Details": 60}
 

@@ -43,7 +43,6 @@ BENCH_FIELDS: dict[str, Kind] = {
     "step_label": S,
 }  # fmt: skip
 
-# Values a picture may take on each workflow step (the docs' "Set picturestatus").
 PICTURE_KEY = "picture_id"
 REFERENCE_KEY = "reference_id"
 

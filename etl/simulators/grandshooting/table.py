@@ -37,6 +37,8 @@ class Table:
         self.fields = fields
         self.rows = sorted(rows, key=lambda r: r[key])
         self.ids: list[int] = [r[key] for r in self.rows]
+        # Highest key ever used: like a database sequence, a deleted key is never reused.
+        self._high_water = self.ids[-1] if self.ids else 0
         self.version = 0
         # Filtered (and sorted) views by (version, query): paging through one filter costs one
         # scan, then a bisection per page.
@@ -53,8 +55,9 @@ class Table:
         i = self._position(key)
         return None if i is None else self.rows[i]
 
-    def max_key(self) -> int:
-        return self.ids[-1] if self.ids else 0
+    def next_key(self) -> int:
+        """The key a new row gets: above every key ever used, deleted ones included."""
+        return self._high_water + 1
 
     def replace(self, row: Row) -> None:
         i = self._position(row[self.key])
@@ -64,8 +67,9 @@ class Table:
         self.version += 1
 
     def append(self, row: Row) -> None:
-        if self.ids and row[self.key] <= self.ids[-1]:
-            raise ValueError(f"new {self.key} {row[self.key]} is not above {self.ids[-1]}")
+        if row[self.key] <= self._high_water:
+            raise ValueError(f"new {self.key} {row[self.key]} is not above {self._high_water}")
+        self._high_water = row[self.key]
         self.rows.append(row)
         self.ids.append(row[self.key])
         self.version += 1
