@@ -4,6 +4,8 @@ with unioned as (
     select * from intermediate.grandshooting__deliverable_products
     union all by name
     select * from intermediate.sartiq__deliverable_products
+    union all by name
+    select * from intermediate.kitsu__deliverable_products
 ),
 
 deliverables as (

@@ -6,6 +6,8 @@ with unioned as (
     select * from intermediate.grandshooting__deliverables
     union all by name
     select * from intermediate.sartiq__deliverables
+    union all by name
+    select * from intermediate.kitsu__deliverables
 ),
 
 status_map as (

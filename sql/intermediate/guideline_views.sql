@@ -5,6 +5,8 @@ with unioned as (
     select * from intermediate.grandshooting__guideline_views
     union all by name
     select * from intermediate.sartiq__guideline_views
+    union all by name
+    select * from intermediate.kitsu__guideline_views
 )
 
 select * from unioned

@@ -6,6 +6,8 @@ with unioned as (
     select * from intermediate.grandshooting__products
     union all by name
     select * from intermediate.sartiq__products
+    union all by name
+    select * from intermediate.kitsu__products
 ),
 
 filters as (

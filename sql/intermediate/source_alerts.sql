@@ -3,6 +3,8 @@
 -- UNION POINT: a source with such alerts adds one `union all by name` branch.
 with unioned as (
     select * from intermediate.sartiq__alerts
+    union all by name
+    select * from intermediate.kitsu__alerts
 )
 
 select * from unioned

@@ -57,6 +57,13 @@ final as (
         deliverables.rework_used,
         deliverables.rework_available,
         deliverables.push_status,
+        deliverables.sequence_name,
+        deliverables.episode_name,
+        deliverables.shot_name,
+        deliverables.assignees_count,
+        deliverables.retake_count,
+        deliverables.due_date,
+        deliverables.done_date,
         coalesce(scope.in_scope, false) as in_scope
     from deliverables
     left join scope

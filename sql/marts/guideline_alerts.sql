@@ -239,7 +239,10 @@ severities as (
             ('rework_over_limit', 'warning'),
             ('push_failed', 'error'),
             ('main_product_without_look', 'warning'),
-            ('shooting_overdue', 'warning')
+            ('shooting_overdue', 'warning'),
+            ('task_overdue', 'warning'),
+            ('canceled_shot_open_tasks', 'warning'),
+            ('shot_without_tasks', 'warning')
     ) as severities (alert_type, severity)
 ),
 

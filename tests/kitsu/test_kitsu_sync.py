@@ -14,6 +14,7 @@ from kitsu_zou import Services, ZouServer, run_sql
 
 from etl.config import Config, load_config
 from etl.engine.sync import SyncResult, sync_sources
+from etl.models.build import build
 
 
 def _write_config(folder: Path, url: str, **extra: Any) -> Path:
@@ -169,6 +170,234 @@ def test_kitsu_persons_hold_names_only(first_sync: SyncResult, config: Config) -
     assert "@" not in dump and "+33" not in dump
 
 
+def _build(config: Config) -> None:
+    result = build(config)
+    assert result.ok, (
+        [(m.name, m.error) for m in result.failed_models],
+        [(t.name, t.status) for t in result.test_failures],
+    )
+
+
+def _deliverables(config: Config) -> list[tuple[Any, ...]]:
+    return _query(
+        config,
+        "select shooting_method, shot_name, stage, status_code, status_label, status_group, "
+        "coverage_bucket, production, assignees_count, retake_count, in_scope "
+        "from marts.deliverables where source = 'kitsu' order by shot_name, stage",
+    )
+
+
+def _coverage(config: Config) -> list[tuple[Any, ...]]:
+    return _query(
+        config,
+        "select label, shotlist, expected_images, validated_images, in_progress_images, "
+        "captured_images, missing_images, missing_views, coverage_status "
+        "from marts.shotlist_coverage where source = 'kitsu' order by label",
+    )
+
+
+def _alerts(config: Config) -> list[tuple[Any, ...]]:
+    return _query(
+        config,
+        "select a.alert_type, p.label, d.stage, a.expected, a.actual, a.message "
+        "from marts.guideline_alerts a "
+        "left join marts.products p on p.source = a.source and p.product_key = a.product_key "
+        "left join marts.deliverables d "
+        "on d.source = a.source and d.deliverable_key = a.deliverable_key "
+        "where a.source = 'kitsu' order by all",
+    )
+
+
+def _breakdown(config: Config) -> list[tuple[Any, ...]]:
+    return _query(
+        config,
+        "select production, shooting_method, collection, stage, status_group, deliverables, "
+        "round(share, 4) from marts.status_breakdown where source = 'kitsu' order by all",
+    )
+
+
+def test_kitsu_marts_match_the_seeded_production(first_sync: SyncResult, config: Config) -> None:
+    _build(config)
+    spring = "Spring Campaign"
+    assert _deliverables(config) == [
+        (
+            "SQ01",
+            "SH010",
+            "Animation",
+            "done",
+            "Done",
+            "validated",
+            "validated",
+            spring,
+            0,
+            0,
+            True,
+        ),
+        ("SQ01", "SH010", "Layout", "done", "Done", "validated", "validated", spring, 1, 0, True),
+        ("SQ01", "SH010", "Lighting", "done", "Done", "validated", "validated", spring, 0, 0, True),
+        (
+            "SQ01",
+            "SH020",
+            "Animation",
+            "wfa",
+            "Waiting For Approval",
+            "for_approval",
+            "in_progress",
+            spring,
+            2,
+            0,
+            True,
+        ),
+        ("SQ01", "SH020", "Layout", "done", "Done", "validated", "validated", spring, 0, 0, True),
+        (
+            "SQ01",
+            "SH020",
+            "Lighting",
+            "todo",
+            "Todo",
+            "not_started",
+            "captured",
+            spring,
+            0,
+            0,
+            True,
+        ),
+        (
+            "SQ01",
+            "SH030",
+            "Animation",
+            "wip",
+            "Work In Progress",
+            "in_progress",
+            "in_progress",
+            spring,
+            0,
+            0,
+            True,
+        ),
+        (
+            "SQ01",
+            "SH030",
+            "Layout",
+            "retake",
+            "Retake",
+            "refused",
+            "in_progress",
+            spring,
+            1,
+            3,
+            True,
+        ),
+        # SH040 is canceled: its task is a deliverable, out of scope.
+        (
+            "SQ02",
+            "SH040",
+            "Layout",
+            "todo",
+            "Todo",
+            "not_started",
+            "captured",
+            spring,
+            0,
+            0,
+            False,
+        ),
+    ]
+    # Canceled SH040 is not covered; SH050 has no task, hence no guideline.
+    assert _coverage(config) == [
+        ("SQ01 / SH010", spring, 3, 3, 0, 0, 0, [], "complete"),
+        ("SQ01 / SH020", spring, 3, 1, 1, 1, 2, ["Animation", "Lighting"], "in_progress"),
+        ("SQ01 / SH030", spring, 2, 0, 2, 0, 2, ["Layout", "Animation"], "in_progress"),
+        ("SQ02 / SH050", spring, None, 0, 0, 0, None, None, "no_guideline"),
+    ]
+    assert _alerts(config) == [
+        (
+            "canceled_shot_open_tasks",
+            None,
+            None,
+            "0",
+            "1",
+            "canceled shot SQ02 / SH040 (Spring Campaign) has 1 open task(s)",
+        ),
+        (
+            "missing_view",
+            "SQ01 / SH020",
+            None,
+            "Animation",
+            None,
+            "no validated image for required view Animation",
+        ),
+        (
+            "missing_view",
+            "SQ01 / SH020",
+            None,
+            "Lighting",
+            None,
+            "no validated image for required view Lighting",
+        ),
+        (
+            "missing_view",
+            "SQ01 / SH030",
+            None,
+            "Animation",
+            None,
+            "no validated image for required view Animation",
+        ),
+        (
+            "missing_view",
+            "SQ01 / SH030",
+            None,
+            "Layout",
+            None,
+            "no validated image for required view Layout",
+        ),
+        (
+            "rework_over_limit",
+            "SQ01 / SH030",
+            "Layout",
+            "2",
+            "3",
+            "SH030 Layout: 3 retakes, the production allows 2",
+        ),
+        ("shot_without_tasks", "SQ02 / SH050", None, None, "0", "SQ02 / SH050 has no task"),
+        (
+            "task_overdue",
+            "SQ01 / SH020",
+            "Lighting",
+            "2020-01-15",
+            "todo",
+            "SH020 Lighting was due on 2020-01-15 and is Todo",
+        ),
+        (
+            "too_few_images",
+            "SQ01 / SH020",
+            None,
+            "3",
+            "1",
+            "1 validated image(s), guideline Spring Campaign shot tasks expects 3",
+        ),
+        (
+            "too_few_images",
+            "SQ01 / SH030",
+            None,
+            "2",
+            "0",
+            "0 validated image(s), guideline Spring Campaign shot tasks expects 2",
+        ),
+    ]
+    # Per production and sequence (collection), stage = task type; shares within the sequence.
+    assert _breakdown(config) == [
+        (spring, "SQ01", "SQ01", "Animation", "for_approval", 1, round(1 / 8, 4)),
+        (spring, "SQ01", "SQ01", "Animation", "in_progress", 1, round(1 / 8, 4)),
+        (spring, "SQ01", "SQ01", "Animation", "validated", 1, round(1 / 8, 4)),
+        (spring, "SQ01", "SQ01", "Layout", "refused", 1, round(1 / 8, 4)),
+        (spring, "SQ01", "SQ01", "Layout", "validated", 2, round(2 / 8, 4)),
+        (spring, "SQ01", "SQ01", "Lighting", "not_started", 1, round(1 / 8, 4)),
+        (spring, "SQ01", "SQ01", "Lighting", "validated", 1, round(1 / 8, 4)),
+        (spring, "SQ02", "SQ02", "Layout", "not_started", 1, 1.0),
+    ]
+
+
 def test_kitsu_incremental_sync_after_changes_and_a_deletion(
     first_sync: SyncResult,
     config: Config,
@@ -225,6 +454,36 @@ def test_kitsu_incremental_sync_after_changes_and_a_deletion(
     # Incremental passes mark nothing: the deletion is known from the events only.
     marked = _query(config, "select count(*) from raw.kitsu__tasks where _deleted_at is not null")
     assert marked == [(0,)]
+    _build(config)
+    _assert_marts_after_changes(config)
+
+
+def _assert_marts_after_changes(config: Config) -> None:
+    """SH020 Lighting done, SH030 Animation waiting for approval, SH010 deleted."""
+    assert [(r[1], r[2], r[5]) for r in _deliverables(config)] == [
+        ("SH020", "Animation", "for_approval"),
+        ("SH020", "Layout", "validated"),
+        ("SH020", "Lighting", "validated"),
+        ("SH030", "Animation", "for_approval"),
+        ("SH030", "Layout", "refused"),
+        ("SH040", "Layout", "not_started"),
+    ]
+    spring = "Spring Campaign"
+    assert _coverage(config) == [
+        ("SQ01 / SH020", spring, 3, 2, 1, 0, 1, ["Animation"], "in_progress"),
+        ("SQ01 / SH030", spring, 2, 0, 2, 0, 2, ["Layout", "Animation"], "in_progress"),
+        ("SQ02 / SH050", spring, None, 0, 0, 0, None, None, "no_guideline"),
+    ]
+    assert [(r[0], r[1], r[2]) for r in _alerts(config)] == [
+        ("canceled_shot_open_tasks", None, None),
+        ("missing_view", "SQ01 / SH020", None),
+        ("missing_view", "SQ01 / SH030", None),
+        ("missing_view", "SQ01 / SH030", None),
+        ("rework_over_limit", "SQ01 / SH030", "Layout"),
+        ("shot_without_tasks", "SQ02 / SH050", None),
+        ("too_few_images", "SQ01 / SH020", None),
+        ("too_few_images", "SQ01 / SH030", None),
+    ]
 
 
 def test_kitsu_full_refresh_marks_vanished_rows(
@@ -242,3 +501,6 @@ def test_kitsu_full_refresh_marks_vanished_rows(
     assert gone == [("SH010",)]
     live = _query(config, "select count(*) from raw.kitsu__tasks where _deleted_at is null")
     assert live == [(8,)]
+    # The same marts whether deletions came from events or from the reconciliation.
+    _build(config)
+    _assert_marts_after_changes(config)
