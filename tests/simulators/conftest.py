@@ -25,6 +25,12 @@ def shared_catalog() -> Catalog:
     return generate_catalog(CatalogSpec(references=150, seed=7, accounts=(0, DELEGATED)))
 
 
+@pytest.fixture(scope="session")
+def demo_catalog() -> Catalog:
+    """The demo's default size (read-only): more than 10,000 pictures."""
+    return generate_catalog(CatalogSpec(references=2000, seed=42))
+
+
 @pytest.fixture
 def catalog() -> Catalog:
     """A fresh catalog for tests that change rows."""

@@ -27,9 +27,8 @@ def test_catalog_same_seed_same_rows() -> None:
     assert other.records("references") != first.records("references")
 
 
-def test_catalog_default_demo_size_has_over_10000_pictures() -> None:
-    catalog = generate_catalog(CatalogSpec(references=2000, seed=42))
-    counts = catalog.counts()
+def test_catalog_default_demo_size_has_over_10000_pictures(demo_catalog: Catalog) -> None:
+    counts = demo_catalog.counts()
     assert counts["references"] == 2000
     assert counts["pictures"] > 10_000
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from etl.simulators.grandshooting import Catalog, CatalogSpec, GrandShootingSimulator
-from etl.simulators.grandshooting import generate_catalog as generate
+from etl.simulators.grandshooting import Catalog, GrandShootingSimulator
 
 
 def test_paging_headers_first_page(api: httpx.Client, shared_catalog: Catalog) -> None:
@@ -95,8 +94,8 @@ def test_paging_looks_and_look_references(api: httpx.Client, shared_catalog: Cat
     assert members.headers["X-Total-Count"] == str(len(expected))
 
 
-def test_paging_beyond_ceiling_on_a_large_catalog() -> None:
-    catalog = generate(CatalogSpec(references=1000, seed=3))
+def test_paging_beyond_ceiling_on_a_large_catalog(demo_catalog: Catalog) -> None:
+    catalog = demo_catalog
     total = catalog.counts()["pictures"]
     assert total > 10_100
     simulator = GrandShootingSimulator(catalog, token="t", rate_limit=0)
