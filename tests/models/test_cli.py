@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from etl.cli import cli
@@ -89,3 +91,25 @@ def test_failed_build_exits_non_zero_with_details(tmp_path: Path) -> None:
         f"Error: {tmp_path / 'guidelines.toml'}: guideline 'X' (#1): expected_images: "
         "input should be a valid integer, unable to parse string as an integer (got 'two')"
     )
+
+
+def test_error_level_test_failure_exits_non_zero_listing_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sql = tmp_path / "sql"
+    (sql / "marts").mkdir(parents=True)
+    (sql / "marts" / "t.sql").write_text("select * from (values (1), (1), (2)) as v(id)")
+    (sql / "schema.toml").write_text('[marts.t.columns.id]\ntests = ["unique"]\n')
+    # `etl.models.build` the attribute is the function; patch the module's default SQL folder.
+    monkeypatch.setattr(sys.modules["etl.models.build"], "SQL_DIR", sql)
+    make_config(tmp_path / "project")
+    code, output = _run(tmp_path / "project", "build")
+    assert code == 1
+    lines = output.splitlines()
+    assert "data tests: 0 passed, 1 failed, 0 warnings, 0 skipped" in lines
+    assert (
+        'FAIL unique_marts_t_id (marts.t.id): 1 failing row(s), first: {"id": 1, "n_rows": 2}'
+        in lines
+    )
+    assert lines[-1].startswith("Error: build failed: 0 model(s) failed, 0 skipped, 1 data test")
+    assert not (tmp_path / "project" / "analytics.duckdb").exists()
