@@ -295,6 +295,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > 0:
             self.rfile.read(length)
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            # A chunked body is not read (nothing here accepts one): end the connection after
+            # the answer rather than parse the rest of it as the next request.
+            self.close_connection = True
         reply = self.server.simulator.handle(self.command, self.path, dict(self.headers.items()))
         try:
             self.send_response(reply.status)
