@@ -11,10 +11,12 @@ import duckdb
 import pytest
 from kitsu_seed import FUTURE_DUE, Seeded, ZouAdmin
 from kitsu_zou import Services, ZouServer, run_sql
+from openpyxl import load_workbook
 
 from etl.config import Config, load_config
 from etl.engine.sync import SyncResult, sync_sources
 from etl.models.build import build
+from etl.report import write_report
 
 
 def _write_config(folder: Path, url: str, **extra: Any) -> Path:
@@ -504,3 +506,22 @@ def test_kitsu_full_refresh_marks_vanished_rows(
     # The same marts whether deletions came from events or from the reconciliation.
     _build(config)
     _assert_marts_after_changes(config)
+
+
+def test_kitsu_weekly_report_shows_the_production(
+    first_sync: SyncResult, config: Config, tmp_path: Path
+) -> None:
+    _build(config)
+    [path] = write_report(config, formats=["xlsx"], out_dir=tmp_path)
+    workbook = load_workbook(path, read_only=True)
+    cells = {
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    }
+    workbook.close()
+    assert "Spring Campaign" in cells
+    assert "SQ01 / SH030" in cells
+    assert "Old Spot" not in cells
