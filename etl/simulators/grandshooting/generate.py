@@ -3,10 +3,13 @@ productions with their benches, and pictures moving through the workflow bench b
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from etl.simulators.grandshooting import vocab
 from etl.simulators.grandshooting.store import (
@@ -30,6 +33,29 @@ _PER_PRODUCTION = {"Packshot": 40, "On-model": 30, "Details": 60}
 def iso(moment: datetime) -> str:
     """Dates as the API writes them: ISO 8601, milliseconds, UTC."""
     return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+class _Weighted:
+    """A weighted choice with its cumulative weights computed once (rng.choices redoes it on
+    every call, which showed in generation profiles)."""
+
+    def __init__(self, population: Sequence[Any], weights: Sequence[float]) -> None:
+        self.population = tuple(population)
+        self.cumulative = tuple(itertools.accumulate(weights))
+        self.total = self.cumulative[-1]
+
+    def pick(self, rng: random.Random) -> Any:
+        return self.population[bisect.bisect(self.cumulative, rng.random() * self.total)]
+
+
+_ARCHIVED_OUTCOME = _Weighted((80, 55, 50), (40, 45, 15))
+_FINISHED_OUTCOME = _Weighted((55, 50, 51, 52, 40, 31), (40, 30, 5, 3, 10, 12))
+_ONGOING_OUTCOME = _Weighted((40, 31, 50, 55), (45, 15, 30, 10))
+_REACH_FINISHED = _Weighted((10, 20, 40), (1, 2, 97))
+_REACH_IN_PROGRESS = _Weighted((10, 20, 40), (8, 22, 70))
+_REACH_ACTIVE = _Weighted((10, 20, 40), (40, 35, 25))
+_EXTRA_TAKE_STATUS = _Weighted((10, 5, 1), (85, 8, 7))
+_LIVE_ICC = _Weighted(("Adobe RGB (1998)", "sRGB IEC61966-2.1", None), (60, 35, 5))
 
 
 def _hex(rng: random.Random, bits: int) -> str:
@@ -462,9 +488,10 @@ class _PictureFactory:
         row["file_id"] = file_id
         if code is not None:
             row["view_type_code"] = code
+        created_at = self.clock.at(created)
         if bench["benchsteptype"] == 10:
-            row["transfer_date"] = self.clock.at(created)
-        row["date_cre"] = self.clock.at(created)
+            row["transfer_date"] = created_at
+        row["date_cre"] = created_at
         row["date_mod"] = row["date_cre"]
         row["shootingmethod"] = method
         if product is not None and product.look_id is not None and method == "On-model":
@@ -477,21 +504,19 @@ class _PictureFactory:
 
 def _validation_outcome(rng: random.Random, production: _Production) -> int:
     if production.archived:
-        return rng.choices((80, 55, 50), weights=(40, 45, 15))[0]
+        return int(_ARCHIVED_OUTCOME.pick(rng))
     if production.stage == 30:
-        return rng.choices((55, 50, 51, 52, 40, 31), weights=(40, 30, 5, 3, 10, 12))[0]
-    return rng.choices((40, 31, 50, 55), weights=(45, 15, 30, 10))[0]
+        return int(_FINISHED_OUTCOME.pick(rng))
+    return int(_ONGOING_OUTCOME.pick(rng))
 
 
 def _reach(rng: random.Random, production: _Production) -> int:
     """Furthest workflow step (10, 20 or 40) a selected photo of this production reached."""
     if production.stage >= 30:
-        weights = (1, 2, 97)
-    elif production.stage == 20:
-        weights = (8, 22, 70)
-    else:
-        weights = (40, 35, 25)
-    return rng.choices((10, 20, 40), weights=weights)[0]
+        return int(_REACH_FINISHED.pick(rng))
+    if production.stage == 20:
+        return int(_REACH_IN_PROGRESS.pick(rng))
+    return int(_REACH_ACTIVE.pick(rng))
 
 
 def _shoot(
@@ -523,7 +548,7 @@ def _shoot(
                 if hero:
                     live_status = 30 if reach > 10 else rng.choice((10, 10, 30, 5))
                 else:
-                    live_status = rng.choices((10, 5, 1), weights=(85, 8, 7))[0]
+                    live_status = int(_EXTRA_TAKE_STATUS.pick(rng))
                 index = factory.picture(
                     bench=live,
                     method=method,
@@ -538,9 +563,7 @@ def _shoot(
                     width=4000 if portrait else 6000,
                     height=6000 if portrait else 4000,
                     filesize=rng.randint(9_000_000, 32_000_000),
-                    icc=rng.choices(
-                        ("Adobe RGB (1998)", "sRGB IEC61966-2.1", None), weights=(60, 35, 5)
-                    )[0],
+                    icc=_LIVE_ICC.pick(rng),
                 )
                 row = factory.rows[index]
                 if out_of_catalog:
