@@ -3,8 +3,24 @@
 # Starts each only when it does not answer already (commands from the machine's documentation).
 set -euo pipefail
 
-pg_answers() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
-redis_answers() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; }
+# The client tools when installed, else bash's /dev/tcp (a port that accepts, a PING answered).
+pg_answers() {
+    if command -v pg_isready >/dev/null; then
+        pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null
+    else
+        (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+    fi
+}
+redis_answers() {
+    if command -v redis-cli >/dev/null; then
+        [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]
+    else
+        local reply=""
+        { exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && read -r -t 2 reply <&3; } \
+            2>/dev/null
+        [[ "$reply" == +PONG* ]]
+    fi
+}
 
 wait_for() {  # wait_for <what> <check>: poll until the check passes, 30 s at most
     local what=$1 check=$2
