@@ -759,7 +759,7 @@ class SourceSync:
                     sync = ResourceSync(self, extract, client, resource, self.full_refresh)
                     try:
                         results.append(await sync.run())
-                    except AuthError as exc:
+                    except AuthError:
                         results.append(sync.result)
                         # The cause is printed once, on the resource that met it.
                         stopped = f"{sync.label} failed first"
