@@ -252,14 +252,13 @@ class ReportQueries:
         return "select * from report_scope order by source, brand, collection, product_key"
 
     def alerts_sql(self) -> str:
+        """Every alert in scope, in the mart's order (streamed, like the deliverables)."""
         if not self.has("marts.guideline_alerts"):
             return _EMPTY
         return (
             "select a.*, s.label, s.brand, s.collection from marts.guideline_alerts a "
             "left join report_scope s on s.source = a.source and s.product_key = a.product_key "
-            f"where {self.in_scope('a')} "
-            "order by case lower(a.severity) when 'error' then 0 when 'warn' then 1 "
-            "when 'warning' then 1 else 2 end, a.alert_type, a.product_key"
+            f"where {self.in_scope('a')}"
         )
 
     def status_sql(self) -> str:
@@ -287,10 +286,9 @@ class ReportQueries:
     def deliverables_sql(self) -> str:
         if not self.has("marts.deliverables"):
             return _EMPTY
-        return (
-            f"select * from marts.deliverables d where {self.deliverable_in_scope('d')} "
-            "order by d.source, d.product_key, d.deliverable_key"
-        )
+        # In the mart's order: sorting 100,000s of rows would hold them all in memory; Excel's
+        # filter sorts them for whoever needs it.
+        return f"select * from marts.deliverables d where {self.deliverable_in_scope('d')}"
 
     # -- header ----------------------------------------------------------------------------
     def header(self, title: str, as_of: datetime, stale_after_hours: float) -> Header:
