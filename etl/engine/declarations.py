@@ -89,7 +89,7 @@ class Resource:
     # are filled from the parent row, and `inherit` copies parent columns onto each child.
     parent: str | None = None
     inherit: Mapping[str, str] = field(default_factory=dict)
-    # An optional resource that the account lacks (404) is skipped, not failed.
+    # An optional resource that the account lacks (404) or may not read (403) is skipped.
     optional: bool = False
     description: str = ""
     # Rows taken from a parent's nested array instead of an endpoint (see `Nested`).

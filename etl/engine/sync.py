@@ -617,9 +617,12 @@ class ResourceSync:
             await self._safe_flush()
             if exc.status == 404 and self.resource.optional:
                 status, error = "skipped", "not available on this account"
+            elif exc.status == 403 and self.resource.optional:
+                # The account may not read it (e.g. Kitsu's event log needs manager rights).
+                status, error = "skipped", "not permitted for this account"
             else:
                 status, error = "failed", str(exc)
-            if isinstance(exc, AuthError):
+            if isinstance(exc, AuthError) and status != "skipped":
                 self.result.status, self.result.error = status, error
                 await self._end(status, error, started)
                 raise
