@@ -101,8 +101,9 @@ def build_catalog(path: Path, references: int) -> dict[str, int]:
     )
     con.execute(
         """create table marts.coverage_history as
-        select current_date - (7 * w)::integer as snapshot_date, source, product_key, brand, collection,
-               category, guideline, expected_images, captured_images, in_progress_images,
+        select current_date - (7 * w)::integer as snapshot_date, source, product_key, brand,
+               collection, category, guideline, expected_images, captured_images,
+               in_progress_images,
                greatest(validated_images - w, 0) as validated_images,
                missing_images + least(w, validated_images) as missing_images,
                coverage_pct, coverage_status, now()::timestamp as built_at
