@@ -158,7 +158,8 @@ def test_kitsu_persons_hold_names_only(first_sync: SyncResult, config: Config) -
         "_deleted_at",
     ]
     rows = _query(config, "select full_name, _raw from raw.kitsu__persons order by full_name")
-    assert [r[0] for r in rows] == ["Ann Artist", "Bob Builder", "Super Admin"]
+    # Other Kitsu tests may add people to the shared Zou: the seeded ones are checked.
+    assert {"Ann Artist", "Bob Builder", "Super Admin"} <= {r[0] for r in rows}
     for _, raw in rows:
         assert sorted(json.loads(raw)) == [
             "created_at",
