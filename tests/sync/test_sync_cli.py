@@ -34,16 +34,30 @@ def write_config(tmp_path: Path, base_url: str, **extra: object) -> Path:
     return path
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """The test's environment, with the repository importable whatever the working folder."""
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
 def shotlist(
     config: Path, *args: str, token: str = TOKEN, wait: bool = True
 ) -> subprocess.CompletedProcess[str] | subprocess.Popen[str]:
-    env = {**os.environ, "GS_TEST_TOKEN": token}
+    env = environment(GS_TEST_TOKEN=token)
     command = [sys.executable, "-m", "etl", "--config", str(config), *args]
     if not wait:
         return subprocess.Popen(
-            command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            command,
+            env=env,
+            cwd=REPO,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
-    return subprocess.run(command, env=env, text=True, capture_output=True, timeout=300)
+    return subprocess.run(command, env=env, cwd=REPO, text=True, capture_output=True, timeout=300)
 
 
 def test_cli_sync_bad_token_is_one_clear_line(tmp_path: Path) -> None:
@@ -62,7 +76,7 @@ def test_cli_sync_bad_token_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_cli_sync_missing_token_names_the_variable(tmp_path: Path) -> None:
     config = write_config(tmp_path, "http://127.0.0.1:9/v3")
-    env = {k: v for k, v in os.environ.items() if k != "GS_TEST_TOKEN"}
+    env = {k: v for k, v in environment().items() if k != "GS_TEST_TOKEN"}
     done = subprocess.run(
         [sys.executable, "-m", "etl", "--config", str(config), "sync"],
         env=env,
@@ -161,7 +175,11 @@ def test_cli_sync_killed_midway_resumes_exact(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["sync", "runs", "demo", "simulate"])
 def test_cli_commands_have_help(command: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "etl", command, "--help"], text=True, capture_output=True
+        [sys.executable, "-m", "etl", command, "--help"],
+        env=environment(),
+        cwd=REPO,
+        text=True,
+        capture_output=True,
     )
     assert done.returncode == 0
     assert "Example" in done.stdout or "Usage" in done.stdout
