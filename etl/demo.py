@@ -12,6 +12,8 @@ import duckdb
 from etl.config import Config, GrandShootingConfig, SourcesConfig, WarehouseConfig
 from etl.engine.progress import Progress
 from etl.engine.sync import SyncResult, sync_sources
+from etl.models import build
+from etl.report import write_report
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
 from etl.sources.sartiq.config import SartiqConfig
@@ -95,32 +97,12 @@ def run_demo(
     if not result.ok:
         demo.ok = False
         demo.problems.append("sync incomplete")
-    for step in _LATER_STEPS:
-        step(config, demo, say)
-    return demo
-
-
-def _build(config: Config, demo: DemoResult, say: Callable[[str], None]) -> None:
-    try:
-        from etl.models import build
-    except ImportError:  # the models package is optional in a partial checkout
-        return
     outcome = build(config)
+    demo.outputs.append(("analytics database", config.resolve(config.warehouse.analytics_path)))
     if not outcome.ok:
         demo.ok = False
         demo.problems.append("build failed")
-    demo.outputs.append(("analytics database", config.resolve(config.warehouse.analytics_path)))
-
-
-def _report(config: Config, demo: DemoResult, say: Callable[[str], None]) -> None:
-    try:
-        from etl.report import write_report
-    except ImportError:
-        return
-    if not demo.ok:
-        return
+        return demo
     for path in write_report(config):
         demo.outputs.append(("report", Path(path)))
-
-
-_LATER_STEPS = (_build, _report)
+    return demo
