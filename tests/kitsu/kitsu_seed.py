@@ -2,11 +2,11 @@
 
 The seeded production ("Spring Campaign", max_retakes 2):
 
-    SQ01  SH010  Layout done, Animation done, Lighting done          (Ann)
-          SH020  Layout done, Animation wfa, Lighting todo, overdue  (Ann+Bob on Animation)
-          SH030  Layout retake x3 (> max_retakes), Animation wip     (Bob on Layout)
-    SQ02  SH040  canceled, Layout todo (open task on a canceled shot)
-          SH050  no task at all
+          SQ01  SH010  Layout done, Animation done, Lighting done          (Ann)
+                SH020  Layout done, Animation wfa, Lighting todo, overdue  (Ann+Bob, Animation)
+                SH030  Layout retake x3 (> max_retakes), Animation wip     (Bob on Layout)
+    E01 / SQ02  SH040  canceled, Layout todo (open task on a canceled shot)
+                SH050  no task at all
     asset Hero (Character): Modeling done
 
 plus a closed project "Old Spot" (one sequence, one shot, one task) that a default sync skips.
@@ -70,6 +70,7 @@ class Seeded:
 
     project_id: str
     closed_project_id: str
+    episode_id: str = ""
     sequences: dict[str, str] = field(default_factory=dict)
     shots: dict[str, str] = field(default_factory=dict)
     assets: dict[str, str] = field(default_factory=dict)
@@ -148,10 +149,20 @@ def seed(zou: ZouAdmin) -> Seeded:
         seeded.persons[first] = person["id"]
 
     pid = project["id"]
-    for name in ("SQ01", "SQ02"):
+    episode = zou.post(
+        "/data/entities",
+        {"name": "E01", "project_id": pid, "entity_type_id": entity_types["Episode"]},
+    )
+    seeded.episode_id = episode["id"]
+    for name, parent in (("SQ01", None), ("SQ02", episode["id"])):
         seq = zou.post(
             "/data/entities",
-            {"name": name, "project_id": pid, "entity_type_id": entity_types["Sequence"]},
+            {
+                "name": name,
+                "project_id": pid,
+                "entity_type_id": entity_types["Sequence"],
+                "parent_id": parent,
+            },
         )
         seeded.sequences[name] = seq["id"]
     frames = 1001

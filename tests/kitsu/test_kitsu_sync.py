@@ -81,8 +81,8 @@ def test_kitsu_full_sync_lands_every_resource(first_sync: SyncResult) -> None:
         "tasks": "full",
         "deletion_events": "full",
     }
-    # 2 sequences + 5 shots + 1 asset (open project) + 1 sequence + 1 shot (closed project).
-    assert results["entities"].rows == 10
+    # 1 episode, 2 sequences, 5 shots, 1 asset (open project) + 1 sequence, 1 shot (closed).
+    assert results["entities"].rows == 11
     assert results["entities"].pages == 4
     assert results["tasks"].rows == 11
     assert results["deletion_events"].rows == 0
@@ -104,6 +104,7 @@ def test_kitsu_entities_keep_type_and_frame_data(
     )
     sq01, sq02 = seeded.sequences["SQ01"], seeded.sequences["SQ02"]
     assert rows == [
+        ("E01", "Episode", False, None, None, None, None, None),
         ("Hero", "Asset", False, None, None, None, None, None),
         ("SH010", "Shot", False, sq01, "1001", "1048", "25", "cam_sh010"),
         ("SH020", "Shot", False, sq01, "1049", "1096", "25", "cam_sh020"),
@@ -111,7 +112,7 @@ def test_kitsu_entities_keep_type_and_frame_data(
         ("SH040", "Shot", True, sq02, "1145", "1192", "25", "cam_sh040"),
         ("SH050", "Shot", False, sq02, "1193", "1240", "25", "cam_sh050"),
         ("SQ01", "Sequence", False, None, None, None, None, None),
-        ("SQ02", "Sequence", False, None, None, None, None, None),
+        ("SQ02", "Sequence", False, seeded.episode_id, None, None, None, None),
     ]
 
 
@@ -305,6 +306,18 @@ def test_kitsu_marts_match_the_seeded_production(first_sync: SyncResult, config:
             0,
             False,
         ),
+    ]
+    products = _query(
+        config,
+        "select label, category_path, collection, in_scope from marts.products "
+        "where source = 'kitsu' order by label",
+    )
+    assert products == [
+        ("SQ01 / SH010", "Spring Campaign / SQ01", "SQ01", True),
+        ("SQ01 / SH020", "Spring Campaign / SQ01", "SQ01", True),
+        ("SQ01 / SH030", "Spring Campaign / SQ01", "SQ01", True),
+        ("SQ02 / SH040", "Spring Campaign / E01 / SQ02", "SQ02", False),
+        ("SQ02 / SH050", "Spring Campaign / E01 / SQ02", "SQ02", True),
     ]
     # Canceled SH040 is not covered; SH050 has no task, hence no guideline.
     assert _coverage(config) == [
