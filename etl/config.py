@@ -34,9 +34,7 @@ class HttpConfig(Section):
 
     timeout: float = Field(default=30.0, gt=0, description="seconds per request")
     max_attempts: int = Field(default=6, ge=1, description="tries per request")
-    retry_budget: float = Field(
-        default=300.0, gt=0, description="seconds of retrying per request"
-    )
+    retry_budget: float = Field(default=300.0, gt=0, description="seconds of retrying per request")
     concurrency: int = Field(default=8, ge=1, le=64, description="requests in flight")
 
 

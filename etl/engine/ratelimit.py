@@ -20,7 +20,7 @@ class TokenBucket:
         self,
         rate: float,
         burst: float = 1.0,
-        headroom: float = 0.03,
+        headroom: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limit = rate
