@@ -41,9 +41,13 @@ class Page:
 
 
 class Paginator(Protocol):
-    page_size: int
-    # Highest offset the API accepts (None: unbounded). Beyond it the engine pages by key.
-    ceiling: int | None
+    @property
+    def page_size(self) -> int: ...
+
+    @property
+    def ceiling(self) -> int | None:
+        """Highest offset the API accepts (None: unbounded); beyond it the engine pages by key."""
+        ...
 
     def first(self, base: PageRequest) -> PageRequest: ...
 
