@@ -12,121 +12,42 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import logging
 import math
 import string
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
-import httpx
-from pydantic import ValidationError
 
 from etl.config import Config
 from etl.engine import nested, reread
 from etl.engine import warehouse as wh
-from etl.engine.auth import Auth
-from etl.engine.client import ApiClient, RetryPolicy
-from etl.engine.declarations import Resource, Source
+from etl.engine.client import ApiClient
+from etl.engine.completeness import judge
+from etl.engine.declarations import Resource
+from etl.engine.keyranges import split_key_space
 from etl.engine.paginators import Page, PageRequest, Paginator, SinglePage
 from etl.engine.progress import Progress, SilentProgress
 from etl.engine.ratelimit import TokenBucket
 from etl.engine.records import parse_api_datetime
+from etl.engine.rows import RowBuilder
+from etl.engine.runtime import (
+    Extract,
+    ResourceResult,
+    SourceRuntime,
+    SyncResult,
+    utcnow,
+)
 from etl.errors import ApiError, AuthError, PaginationError, ShotlistError
 from etl.lock import warehouse_lock
 
 log = logging.getLogger("etl.sync")
 
 BATCH_SECONDS = 2.0
-ROWS_PER_RANGE = 2_000
-MAX_RANGES = 64
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-@dataclass(frozen=True)
-class Extract:
-    """One scope of a source (an account, an organisation): where and as whom to read it."""
-
-    scope: str
-    base_url: str
-    auth: Auth
-    params: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass
-class SourceRuntime:
-    """A source declaration bound to its configuration: ready to sync."""
-
-    source: Source
-    extracts: list[Extract]
-    rate_limit: float = 5.0
-    concurrency: int = 8
-    timeout: float = 30.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    overlap: timedelta = timedelta(days=1)
-    page_cap: int = 200_000
-    resources: tuple[str, ...] | None = None
-    transport: httpx.AsyncBaseTransport | None = None
-    # Rows per landing transaction: smaller batches lose less work to a crash, larger are faster.
-    batch_rows: int = 5_000
-
-    def selected(self) -> list[Resource]:
-        if self.resources is None:
-            return list(self.source.resources)
-        wanted = set(self.resources)
-        unknown = wanted - {r.name for r in self.source.resources}
-        if unknown:
-            raise ShotlistError(
-                f"{self.source.name}: unknown resource(s) {', '.join(sorted(unknown))}"
-            )
-        return [r for r in self.source.resources if r.name in wanted]
-
-
-@dataclass
-class ResourceResult:
-    source: str
-    scope: str
-    resource: str
-    mode: str = "full"
-    status: str = "ok"
-    pages: int = 0
-    rows: int = 0
-    quarantined: int = 0
-    deleted: int = 0
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-@dataclass
-class SyncResult:
-    run_id: str
-    results: list[ResourceResult] = field(default_factory=list)
-    requests: int = 0
-    throttled: int = 0
-    retries: int = 0
-    seconds: float = 0.0
-    rate_limit: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return all(r.status in ("ok", "warning", "skipped") for r in self.results)
-
-    @property
-    def rows(self) -> int:
-        return sum(r.rows for r in self.results)
-
-
-class _Stop(Exception):
-    """Ends a strategy early (client-side cursor reached the lower bound)."""
 
 
 class ResourceSync:
@@ -161,9 +82,14 @@ class ResourceSync:
         self._last_flush = time.monotonic()
         self._signatures: set[tuple[Any, ...]] = set()
         self.received_pages = 0
-        self.drift: dict[str, Any] = {}
         self.key_fields = resource.primary_key
-        self.api_fields = resource.model.api_field_names()
+        self.rows = RowBuilder(
+            resource.model,
+            resource.primary_key,
+            self.table.scope_column,
+            self.scope_value,
+            engine.run_id,
+        )
 
     # ---- bookkeeping -------------------------------------------------------------------
 
@@ -201,44 +127,6 @@ class ResourceSync:
 
     # ---- turning pages into rows -------------------------------------------------------
 
-    def _record_key(self, record: dict[str, Any]) -> str:
-        return json.dumps([record.get(k) for k in self.key_fields], default=str)
-
-    def to_rows(
-        self, records: Sequence[Any], inherit: dict[str, Any] | None = None
-    ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
-        """Validate records at the boundary: good ones become rows, bad ones quarantine."""
-        model = self.resource.model
-        now = utcnow()
-        rows: list[dict[str, Any]] = []
-        bad: list[tuple[str, str, str]] = []
-        names = list(model.model_fields)
-        for record in records:
-            if not isinstance(record, dict):
-                bad.append(("null", f"expected an object, got {type(record).__name__}", "null"))
-                continue
-            if inherit:
-                record = {**inherit, **record}
-            for name in record.keys() - self.api_fields:
-                if name not in self.drift:
-                    self.drift[name] = record[name]
-            try:
-                item = model.model_validate(record)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"]) or "record"
-                reason = f"{where}: {first['msg']}"
-                bad.append((self._record_key(record), reason, json.dumps(record, default=str)))
-                continue
-            row = {name: getattr(item, name) for name in names}
-            row[self.table.scope_column] = self.scope_value
-            row["_raw"] = json.dumps(record, ensure_ascii=False, default=str)
-            row["_synced_at"] = now
-            row["_run_id"] = self.engine.run_id
-            row["_deleted_at"] = None
-            rows.append(row)
-        return rows, bad
-
     def _check_repeat(self, page_index: int, records: Sequence[Any], where: str) -> None:
         """Loop guard: a non-empty page with exactly the keys of an earlier page of `where`."""
         if not records:
@@ -270,7 +158,7 @@ class ResourceSync:
                 f"{self.label}: more than {self.engine.runtime.page_cap} pages; "
                 "stopped at the page cap (raise page_cap if the catalog is that large)"
             )
-        rows, bad = self.to_rows(records, inherit)
+        rows, bad = self.rows.build(records, utcnow(), inherit)
         self._pending.extend(rows)
         self._pending_quarantine.extend(bad)
         self._pending_pages += 1
@@ -457,18 +345,7 @@ class ResourceSync:
         field_name = self.key_fields[-1]
         if not lows or not highs:
             return [{"lo": 0, "hi": None, "next": None}]
-        lo = int(lows[0][field_name])
-        hi = int(highs[0][field_name]) + 1
-        count = total if total is not None else (hi - lo)
-        n = max(1, min(MAX_RANGES, math.ceil(count / ROWS_PER_RANGE)))
-        step = max(1, math.ceil((hi - lo) / n))
-        bounds = list(range(lo, hi, step))
-        spans = []
-        for i, start in enumerate(bounds):
-            # The last range is open-ended: rows created during the sync land there.
-            end = bounds[i + 1] if i + 1 < len(bounds) else None
-            spans.append({"lo": start, "hi": end, "next": None})
-        return spans
+        return split_key_space(int(lows[0][field_name]), int(highs[0][field_name]), total)
 
     async def total_now(self, path: str, base: PageRequest) -> int | None:
         """What the API announces as the total for this pass's filter, right now."""
@@ -530,29 +407,17 @@ class ResourceSync:
         )
         # Quarantined records were received too: they are accounted for, not missing.
         received = landed + self.result.quarantined
-        totals = [t for t in (total_start, total_end) if t is not None]
-        if received in totals:
-            return 0
-        low, high = min(totals), max(totals)
-        if received < low:
-            missing = low - received
+        verdict = judge(received, total_start, total_end)
+        if verdict.missing:
             if repair:
-                return missing
+                return verdict.missing
             raise PaginationError(
                 f"{self.label}: incomplete: received {received} rows, the API announced "
                 f"{total_start} at the start and {total_end} at the end"
             )
-        message = (
-            f"received {received} rows, the API announced {total_start} at the start and "
-            f"{total_end} at the end: rows changed during the sync"
-        )
-        if received > high:
-            message = (
-                f"received {received} rows, more than the {high} announced: "
-                "rows changed during the sync"
-            )
-        self.result.warnings.append(message)
-        log.warning("%s: %s", self.label, message)
+        if verdict.warning:
+            self.result.warnings.append(verdict.warning)
+            log.warning("%s: %s", self.label, verdict.warning)
         return 0
 
     async def run_children(self) -> None:
@@ -642,18 +507,18 @@ class ResourceSync:
 
     async def _end(self, status: str, error: str | None, started: float) -> None:
         self.result.seconds = time.monotonic() - started
-        if self.drift:
+        if self.rows.drift:
             log.warning(
                 "%s: schema drift: unknown field(s) %s kept in _raw",
                 self.label,
-                ", ".join(sorted(self.drift)),
+                ", ".join(sorted(self.rows.drift)),
             )
             await self.engine.db(
                 wh.record_drift,
                 self.engine.run_id,
                 self.source.name,
                 self.resource.name,
-                self.drift,
+                self.rows.drift,
             )
         detail = error or "; ".join(self.result.warnings)
         self.engine.progress.finish(status, detail)
@@ -841,3 +706,16 @@ def sync_sources(
             return sync(runtimes, con, full_refresh=full_refresh, progress=progress)
         finally:
             con.close()
+
+
+# The runtime types are imported from here by sources and tests, with the engine's entry points.
+__all__ = [
+    "Extract",
+    "ResourceResult",
+    "ResourceSync",
+    "SourceRuntime",
+    "SyncResult",
+    "run_sync",
+    "sync",
+    "sync_sources",
+]

@@ -1,0 +1,77 @@
+"""The boundary where API records become rows: validated, typed, stamped; bad ones quarantined."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from etl.engine.records import Record
+
+# (record key as JSON, one-line reason, the record as JSON)
+Quarantined = tuple[str, str, str]
+
+
+class RowBuilder:
+    """Turns one resource's records into landing rows for one scope and run.
+
+    Fields the model does not declare are kept in `_raw` and remembered in `drift` (first
+    value seen), so schema drift is reported once per run instead of failing the page.
+    """
+
+    def __init__(
+        self,
+        model: type[Record],
+        key_fields: Sequence[str],
+        scope_column: str,
+        scope_value: Any,
+        run_id: str,
+    ) -> None:
+        self.model = model
+        self.key_fields = tuple(key_fields)
+        self.scope_column = scope_column
+        self.scope_value = scope_value
+        self.run_id = run_id
+        self.names = list(model.model_fields)
+        self.api_fields = model.api_field_names()
+        self.drift: dict[str, Any] = {}
+
+    def key_of(self, record: dict[str, Any]) -> str:
+        return json.dumps([record.get(k) for k in self.key_fields], default=str)
+
+    def build(
+        self,
+        records: Sequence[Any],
+        synced_at: datetime,
+        inherit: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], list[Quarantined]]:
+        """Validate each record; `inherit` adds parent columns the API leaves out."""
+        rows: list[dict[str, Any]] = []
+        bad: list[Quarantined] = []
+        for record in records:
+            if not isinstance(record, dict):
+                bad.append(("null", f"expected an object, got {type(record).__name__}", "null"))
+                continue
+            if inherit:
+                record = {**inherit, **record}
+            for name in record.keys() - self.api_fields:
+                self.drift.setdefault(name, record[name])
+            try:
+                item = self.model.model_validate(record)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "record"
+                reason = f"{where}: {first['msg']}"
+                bad.append((self.key_of(record), reason, json.dumps(record, default=str)))
+                continue
+            row = {name: getattr(item, name) for name in self.names}
+            row[self.scope_column] = self.scope_value
+            row["_raw"] = json.dumps(record, ensure_ascii=False, default=str)
+            row["_synced_at"] = synced_at
+            row["_run_id"] = self.run_id
+            row["_deleted_at"] = None
+            rows.append(row)
+        return rows, bad
