@@ -79,3 +79,24 @@ def test_secret_missing_names_variable_not_value(
         secret_from_env("GS_TEST_TOKEN", config=config, key="sources.grandshooting.token_env")
         == "s3cret-value"
     )
+
+
+def test_grandshooting_runtime_one_extract_per_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl.sources.grandshooting import runtime
+
+    path = write(
+        tmp_path,
+        '[sources.grandshooting]\nbase_url = "https://api.example/v3"\n'
+        'token_env = "GS_TEST_TOKEN"\naccount_ids = [101, 102]\n'
+        'account_base_urls = { "102" = "https://api-16.example/v3" }\nrate_limit = 4\n',
+    )
+    monkeypatch.setenv("GS_TEST_TOKEN", "tok-abcdef")
+    bound = runtime(load_config(path))
+    assert [(e.scope, e.base_url, e.params) for e in bound.extracts] == [
+        ("101", "https://api.example/v3", (("account_id", "101"),)),
+        ("102", "https://api-16.example/v3", (("account_id", "102"),)),
+    ]
+    assert bound.rate_limit == 4
+    assert "tok-abcdef" not in repr(bound)
