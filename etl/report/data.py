@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -105,6 +105,22 @@ class Header:
                 f"{names}{more}."
             )
         return out
+
+
+class Snapshot(NamedTuple):
+    """One day of marts.coverage_history summed over the products in scope.
+
+    `alerts` and `for_approval` are None for days built before the history recorded them.
+    """
+
+    day: date
+    products: int
+    covered: int
+    expected: int
+    validated: int
+    missing: int
+    alerts: int | None
+    for_approval: int | None
 
 
 @dataclass
@@ -362,23 +378,41 @@ class ReportQueries:
         return [TestFailure(str(r[0]), str(r[1]), r[2]) for r in rows]
 
     def sync_runs(self) -> Table:
+        """The latest run of each resource, with its last success and watermark when known."""
         if not self.has("meta.sync_runs"):
             return Table([], [])
+        state_cols = self.columns("meta.sync_state")
+        extra = [c for c in ("last_success_at", "watermark") if c in state_cols]
+        join = ""
+        if extra and {"source", "scope", "resource"} <= set(state_cols):
+            join = (
+                "left join meta.sync_state t on t.source = r.source "
+                "and cast(t.scope as varchar) = cast(r.scope as varchar) "
+                "and t.resource = r.resource"
+            )
+        else:
+            extra = []
+        listed = "".join(f", t.{c}" for c in extra)
         return self.table(
-            """select source, scope, resource, mode, status, started_at, ended_at, rows
-               from meta.sync_runs
-               qualify row_number() over (partition by source, scope, resource
-                                          order by started_at desc) = 1
-               order by source, scope, resource"""
+            f"""select r.source, r.scope, r.resource, r.mode, r.status, r.started_at,
+                       r.ended_at, r.rows{listed}
+               from meta.sync_runs r {join}
+               qualify row_number() over (partition by r.source, r.scope, r.resource
+                                          order by r.started_at desc) = 1
+               order by r.source, r.scope, r.resource"""
         )
 
     # -- KPIs and history ------------------------------------------------------------------
-    def history(self) -> list[tuple[Any, ...]]:
-        """Per snapshot day: day, products, covered, expected, validated, missing (in scope)."""
+    def history(self) -> list[Snapshot]:
+        """Per snapshot day, the products in scope summed (see `Snapshot`)."""
         table = "marts.coverage_history"
         day = self.pick(table, SNAPSHOT_COLUMNS) if self.has(table) else None
         if day is None:
             return []
+        cols = self.columns(table)
+        # Absent from a file published before they existed; NULL on days built before then.
+        alerts = "sum(h.open_alerts)" if "open_alerts" in cols else "null"
+        backlog = "sum(h.for_approval_images)" if "for_approval_images" in cols else "null"
         rows = self.con.execute(
             f"""select cast(h.{day} as date),
                        count(*),
@@ -386,13 +420,52 @@ class ReportQueries:
                                 then least(h.validated_images, h.expected_images) end),
                        sum(case when h.expected_images > 0 then h.expected_images end),
                        sum(h.validated_images),
-                       sum(h.missing_images)
+                       sum(h.missing_images),
+                       {alerts},
+                       {backlog}
                 from {table} h
                 where exists (select 1 from report_scope s
                               where s.source = h.source and s.product_key = h.product_key)
                 group by 1 order by 1"""
         ).fetchall()
-        return [(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0) for r in rows]
+        return [
+            Snapshot(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0, r[6], r[7])
+            for r in rows
+        ]
+
+    def per_product_counts(self) -> tuple[int | None, int | None]:
+        """Open alerts and for-approval images summed per product in scope, now.
+
+        Counted as marts.coverage_history counts them, so they compare with a snapshot: an
+        alert tied to no product is left out, and an image counts once for every product it
+        is linked to.
+        """
+        alerts = None
+        if self.has("marts.guideline_alerts"):
+            row = self.con.execute(
+                """select count(*) from marts.guideline_alerts a
+                   where exists (select 1 from report_scope s
+                                 where s.source = a.source and s.product_key = a.product_key)"""
+            ).fetchone()
+            alerts = row[0] if row else 0
+        backlog = None
+        if self.has("marts.deliverables") and "status_group" in self.columns("marts.deliverables"):
+            groups = ", ".join(_sql_str(g) for g in FOR_APPROVAL_GROUPS)
+            links = (
+                "marts.deliverable_products"
+                if self.has("marts.deliverable_products")
+                else "marts.deliverables"  # no link table: each image counts for its own product
+            )
+            row = self.con.execute(
+                f"""select count(*) from {links} l
+                    join marts.deliverables d
+                      on d.source = l.source and d.deliverable_key = l.deliverable_key
+                    where lower(d.status_group) in ({groups})
+                      and exists (select 1 from report_scope s
+                                  where s.source = l.source and s.product_key = l.product_key)"""
+            ).fetchone()
+            backlog = row[0] if row else 0
+        return alerts, backlog
 
     def current_totals(self) -> dict[str, Any]:
         row = self.con.execute(
@@ -454,21 +527,37 @@ class ReportQueries:
         def change(now_value: float | None, then: float | None) -> float | None:
             return None if now_value is None or then is None else now_value - then
 
-        then_products = week_ago[1] if week_ago else None
-        then_coverage = week_ago[2] / week_ago[3] if week_ago and week_ago[3] else None
-        then_missing = week_ago[5] if week_ago else None
+        then_products = week_ago.products if week_ago else None
+        then_coverage = (
+            week_ago.covered / week_ago.expected if week_ago and week_ago.expected else None
+        )
+        then_missing = week_ago.missing if week_ago else None
         this_week: float | None = None
         last_week: float | None = None
         note = ""
         if week_ago:
-            this_week = now["validated"] - week_ago[4]
-            last_week = week_ago[4] - two_weeks[4] if two_weeks else None
-            note = f"since {week_ago[0]:%d %b}"
+            this_week = now["validated"] - week_ago.validated
+            last_week = week_ago.validated - two_weeks.validated if two_weeks else None
+            note = f"since {week_ago.day:%d %b}"
         else:
             this_week = self.validated_between(as_of - timedelta(days=7), as_of)
             before = self.validated_between(as_of - timedelta(days=14), as_of - timedelta(days=7))
             last_week = before
             note = "by validation date"
+        # The history holds per-product counts: the change compares those, and says so when
+        # the tile's own count differs (alerts on no product, images linked to several).
+        alerts_now, backlog_now = self.per_product_counts()
+        alerts_change = change(alerts_now, week_ago.alerts if week_ago else None)
+        backlog_change = change(backlog_now, week_ago.for_approval if week_ago else None)
+        alerts_note = backlog_note = ""
+        if alerts_change is not None and now["alerts"] != alerts_now:
+            alerts_note = (
+                f"change leaves out {now['alerts'] - (alerts_now or 0)} alert(s) tied to no product"
+            )
+        if backlog_change is not None and now["backlog"] != backlog_now:
+            backlog_note = (
+                f"change counts images once per product they are linked to ({backlog_now} now)"
+            )
         kpis = [
             Kpi(
                 "products",
@@ -500,8 +589,24 @@ class ReportQueries:
                 change(now["missing"], then_missing),
                 up_is_good=False,
             ),
-            Kpi("alerts", "Open alerts", now["alerts"], "int", None, up_is_good=False),
-            Kpi("backlog", "For approval", now["backlog"], "int", None, up_is_good=False),
+            Kpi(
+                "alerts",
+                "Open alerts",
+                now["alerts"],
+                "int",
+                alerts_change,
+                up_is_good=False,
+                note=alerts_note,
+            ),
+            Kpi(
+                "backlog",
+                "For approval",
+                now["backlog"],
+                "int",
+                backlog_change,
+                up_is_good=False,
+                note=backlog_note,
+            ),
         ]
         return kpis, _weekly(history)
 
@@ -622,28 +727,26 @@ def load_report_data(
     )
 
 
-def _snapshot_on_or_before(
-    history: list[tuple[date, int, int, int, int, int]] | list[Any], day: date
-) -> tuple[Any, ...] | None:
+def _snapshot_on_or_before(history: list[Snapshot], day: date) -> Snapshot | None:
     found = None
     for point in history:
-        if point[0] <= day:
+        if point.day <= day:
             found = point
     return found
 
 
-def _weekly(history: list[Any]) -> list[WeekPoint]:
+def _weekly(history: list[Snapshot]) -> list[WeekPoint]:
     """The last snapshot of each ISO week, for the last HISTORY_WEEKS weeks."""
-    by_week: dict[date, tuple[Any, ...]] = {}
+    by_week: dict[date, Snapshot] = {}
     for point in history:
-        monday = point[0] - timedelta(days=point[0].weekday())
+        monday = point.day - timedelta(days=point.day.weekday())
         by_week[monday] = point  # history is ordered: the last one of a week wins
     weeks = sorted(by_week)[-HISTORY_WEEKS:]
     return [
         WeekPoint(
             week=w,
-            validated=int(by_week[w][4]),
-            coverage_pct=by_week[w][2] / by_week[w][3] if by_week[w][3] else None,
+            validated=int(by_week[w].validated),
+            coverage_pct=by_week[w].covered / by_week[w].expected if by_week[w].expected else None,
         )
         for w in weeks
     ]

@@ -318,7 +318,10 @@ def _kpi_row(writer: _Writer, kpi: Kpi) -> list[Any]:
     return [
         writer.text(kpi.label),
         writer.styled(kpi.value, fmt=fmt) if kpi.value is not None else "n/a",
-        writer.styled(kpi.change, fmt=change_fmt) if kpi.change is not None else None,
+        # No snapshot a week old (or one taken before the history recorded this figure).
+        writer.styled(kpi.change, fmt=change_fmt)
+        if kpi.change is not None
+        else writer.text("no comparison yet"),
         writer.text(kpi.note) if kpi.note else None,
     ]
 

@@ -36,6 +36,21 @@ PRODUCTS = [
 ]
 
 
+# Per-product counts in marts.coverage_history, by snapshot age in days. The snapshot of 14
+# days ago was built before the history recorded them (NULL). Today's match the marts below:
+# alerts R2 2, R4 2, R7 1 (plus one on no product); for approval P21 (R2) and P41 (R4).
+HISTORY_ALERTS: dict[int, dict[str, int] | None] = {
+    14: None,
+    7: {"R1": 2, "R2": 1, "R4": 3},
+    0: {"R2": 2, "R4": 2, "R7": 1},
+}
+HISTORY_FOR_APPROVAL: dict[int, dict[str, int] | None] = {
+    14: None,
+    7: {"R2": 1, "R5": 3, "R9": 1},
+    0: {"R2": 1, "R4": 1},
+}
+
+
 def coverage_status(expected: int, pictures: int, validated: int, category: str | None) -> str:
     if category is None:
         return "no_guideline"
@@ -44,8 +59,16 @@ def coverage_status(expected: int, pictures: int, validated: int, category: str 
     return "not_started" if pictures == 0 else "in_progress"
 
 
-def build_catalog(path: Path, *, deliverables: int = 0) -> None:
-    """Write marts and meta tables into `path`; `deliverables` adds filler picture rows."""
+def _count(counts: dict[str, int] | None, key: str) -> int | None:
+    return None if counts is None else counts.get(key, 0)
+
+
+def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = True) -> None:
+    """Write marts and meta tables into `path`; `deliverables` adds filler picture rows.
+
+    `history_counts=False` leaves open_alerts and for_approval_images out of the history, as
+    in a file published before the history recorded them.
+    """
     con = duckdb.connect(str(path))
     con.execute("create schema marts; create schema meta")
     con.execute(
@@ -87,7 +110,8 @@ def build_catalog(path: Path, *, deliverables: int = 0) -> None:
         """create table marts.coverage_history (
             snapshot_date date, source varchar, product_key varchar,
             expected_images bigint, validated_images bigint, missing_images bigint,
-            coverage_pct double, coverage_status varchar)"""
+            coverage_pct double, coverage_status varchar,
+            open_alerts bigint, for_approval_images bigint)"""
     )
     # Two weeks ago nothing was validated; a week ago half of today's validated images.
     for days, share in ((14, 0.0), (7, 0.5), (0, 1.0)):
@@ -95,7 +119,7 @@ def build_catalog(path: Path, *, deliverables: int = 0) -> None:
         for key, _l, _b, _c, _cat, exp, _cap, _p, val in PRODUCTS:
             then = int(val * share)
             con.execute(
-                "insert into marts.coverage_history values (?,?,?,?,?,?,?,?)",
+                "insert into marts.coverage_history values (?,?,?,?,?,?,?,?,?,?)",
                 [
                     snapshot,
                     "grandshooting",
@@ -105,8 +129,13 @@ def build_catalog(path: Path, *, deliverables: int = 0) -> None:
                     max(exp - then, 0),
                     min(then, exp) / exp if exp else None,
                     "in_progress",
+                    _count(HISTORY_ALERTS[days], key),
+                    _count(HISTORY_FOR_APPROVAL[days], key),
                 ],
             )
+    if not history_counts:
+        con.execute("alter table marts.coverage_history drop column open_alerts")
+        con.execute("alter table marts.coverage_history drop column for_approval_images")
     con.execute(
         """create table marts.guideline_alerts (
             source varchar, alert_type varchar, severity varchar, product_key varchar,
@@ -174,19 +203,7 @@ def build_catalog(path: Path, *, deliverables: int = 0) -> None:
                from range(?) t(i)""",
             [deliverables],
         )
-    con.execute(
-        """create table meta.sync_runs (
-            run_id varchar, source varchar, scope varchar, resource varchar, mode varchar,
-            started_at timestamp, ended_at timestamp, pages bigint, rows bigint,
-            status varchar, error varchar)"""
-    )
-    con.execute(
-        """insert into meta.sync_runs values
-           ('r1', 'grandshooting', '0', 'pictures', 'incremental',
-            '2025-11-21 06:00', '2025-11-21 06:10', 12, 1200, 'ok', null),
-           ('r1', 'grandshooting', '0', 'references', 'incremental',
-            '2025-11-21 06:00', '2025-11-21 06:05', 3, 300, 'ok', null)"""
-    )
+    _add_sync_tables(con)
     con.execute(
         """create table meta.model_runs (model varchar, started_at timestamp,
            ended_at timestamp, rows bigint, status varchar)"""
@@ -205,3 +222,32 @@ def build_catalog(path: Path, *, deliverables: int = 0) -> None:
            ('2025-11-21 06:12', 'unique_product_key', 'marts.products', 'error', 'pass', 0)"""
     )
     con.close()
+
+
+def _add_sync_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """meta.sync_runs and meta.sync_state as the build publishes them (`pass` left out)."""
+    con.execute(
+        """create table meta.sync_runs (
+            run_id varchar, source varchar, scope varchar, resource varchar, mode varchar,
+            started_at timestamp, ended_at timestamp, pages bigint, rows bigint,
+            status varchar, error varchar)"""
+    )
+    con.execute(
+        """insert into meta.sync_runs values
+           ('r1', 'grandshooting', '0', 'pictures', 'incremental',
+            '2025-11-21 06:00', '2025-11-21 06:10', 12, 1200, 'ok', null),
+           ('r1', 'grandshooting', '0', 'references', 'incremental',
+            '2025-11-21 06:00', '2025-11-21 06:05', 3, 300, 'ok', null)"""
+    )
+    con.execute(
+        """create table meta.sync_state (
+            source varchar, scope varchar, resource varchar, watermark timestamp,
+            last_success_at timestamp, last_full_at timestamp)"""
+    )
+    con.execute(
+        """insert into meta.sync_state values
+           ('grandshooting', '0', 'pictures', '2025-11-21 05:58', '2025-11-21 06:10',
+            '2025-11-17 02:00'),
+           ('grandshooting', '0', 'references', '2025-11-20 18:00', '2025-11-21 06:05',
+            '2025-11-17 02:00')"""
+    )

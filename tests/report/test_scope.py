@@ -64,7 +64,7 @@ def test_report_without_published_marts_says_to_build(tmp_path: Path) -> None:
 
 
 def split_catalog(tmp_path: Path) -> Config:
-    """Analytics file with marts only; run tables in the warehouse (as the build publishes)."""
+    """Analytics file with marts only, run tables in the warehouse: as older builds published."""
     full = tmp_path / "full.duckdb"
     build_catalog(full)
     analytics, warehouse = tmp_path / "analytics.duckdb", tmp_path / "warehouse.duckdb"
