@@ -14,9 +14,27 @@ from pathlib import Path
 
 import duckdb
 
+from etl.engine.warehouse import META_DDL
 from etl.models.runner import quote, sql_literal
 
 PUBLISHED_SCHEMAS = ("marts",)
+
+# The sync log and watermarks, published whole so readers see extraction times without opening
+# the warehouse. `pass` (an interrupted pass's resume point) is the engine's business only.
+SYNC_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sync_runs": (
+        "Every sync run per source, scope and resource, as of the build that published this "
+        "file: when it ran, how many pages and rows it fetched, and how it ended (status ok, "
+        "warning, skipped, failed, interrupted).",
+        (),
+    ),
+    "sync_state": (
+        "Per source, scope and resource: the incremental watermark (the newest modification "
+        "time landed), the last successful sync (last_success_at) and the last full refresh "
+        "(last_full_at), as of the build that published this file.",
+        ("pass",),
+    ),
+}
 
 
 def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at: datetime) -> Path:
@@ -65,6 +83,7 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at:
                 f"create table {alias}.meta.{table} as select * from meta.{table} where run_id = ?",
                 [run_id],
             )
+        _publish_sync_tables(con, alias)
         con.execute(f"checkpoint {alias}")
     finally:
         con.execute(f"detach {alias}")
@@ -72,3 +91,27 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at:
     target.with_name(target.name + ".wal").unlink(missing_ok=True)
     os.replace(staging, target)
     return target
+
+
+def _publish_sync_tables(con: duckdb.DuckDBPyConnection, alias: str) -> None:
+    """Copy `meta.sync_runs` and `meta.sync_state` (without internal columns) into `alias`."""
+    # A warehouse never synced has no sync tables yet: create them as a sync would, so the
+    # published file always carries them (empty), and readers know no sync is recorded.
+    for statement in META_DDL:
+        con.execute(statement)
+    for table, (comment, internal) in SYNC_TABLES.items():
+        columns = [
+            quote(name)
+            for (name,) in con.execute(
+                "select column_name from duckdb_columns() where database_name = "
+                "current_database() and schema_name = 'meta' and table_name = ? "
+                "order by column_index",
+                [table],
+            ).fetchall()
+            if name not in internal
+        ]
+        con.execute(
+            f"create table {alias}.meta.{table} as select {', '.join(columns)} "
+            f"from meta.{table} order by all"
+        )
+        con.execute(f"comment on table {alias}.meta.{table} is {sql_literal(comment)}")

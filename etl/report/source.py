@@ -1,10 +1,11 @@
 """Where the report reads: the published analytics file, never the warehouse a sync writes.
 
 The build publishes `marts` into the analytics file by an atomic rename, so the report opens a
-complete version read-only and never holds a lock a sync or build would trip on. The run tables
-(`meta.sync_runs`, `meta.model_runs`, `meta.test_results`) are read from the analytics file when
-it carries them; otherwise they are copied from the warehouse in one short read-only look, taken
-only when no shotlist process is writing it (checked with the run lock, without waiting).
+complete version read-only and never holds a lock a sync or build would trip on. The build also
+publishes the run tables (`meta.sync_runs`, `meta.sync_state`, and its own `meta.model_runs`,
+`meta.test_results`), so the report never needs the warehouse. Only a file published by an older
+version lacks some of them: those are copied from the warehouse in one short read-only look,
+taken only when no shotlist process is writing it (checked with the run lock, without waiting).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def open_report_source(config: Config) -> ReportSource:
                 f"create view {schema}.{_ident(table)} as "
                 f"select * from analytics.{schema}.{_ident(table)}"
             )
+    # The published run tables win; the warehouse is read only for a file from before them.
     missing = [t for t in RUN_TABLES if t not in _tables(con, "analytics", "meta")]
     if missing:
         _copy_run_tables(config, source, missing)

@@ -7,9 +7,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-from etl.models import build
+import pytest
 
-from .helpers import load_raw, make_config, query
+from etl.models import build
+from etl.sources.registry import SOURCES
+
+from .helpers import load_raw, make_config, query, warehouse_query
+from .synced import synced_and_built
 
 # An analyst's session in another process: opens the file read-only, answers each line of
 # stdin with the number of products it sees through the same connection.
@@ -109,3 +113,61 @@ def test_published_file_keeps_descriptions_and_build_info(tmp_path: Path) -> Non
         f"{len(result.models)}/{len(result.models)} models built, "
         f"{len(result.tests)}/{len(result.tests)} data tests passed, 0 warnings, published "
     )
+
+
+def test_published_file_carries_sync_runs_and_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = synced_and_built(tmp_path, monkeypatch)
+    runs = (
+        "select run_id, source, scope, resource, mode, started_at, ended_at, pages, rows, "
+        "status, error from meta.sync_runs order by all"
+    )
+    published_runs = query(config, runs)
+    # Every run of every resource, exactly as the warehouse logged it.
+    assert published_runs == warehouse_query(config, runs)
+    resources = {r.name for r in SOURCES["grandshooting"].resources}
+    assert {(r[1], r[2], r[3]) for r in published_runs} == {
+        ("grandshooting", "0", name) for name in resources
+    }
+    assert {r[9] for r in published_runs} <= {"ok", "warning", "skipped"}
+    assert all(r[6] is not None and r[6] >= r[5] for r in published_runs)
+    # The watermarks and last successes, without the engine's internal resume point.
+    state_columns = [
+        r[0]
+        for r in query(
+            config,
+            "select column_name from duckdb_columns() where schema_name = 'meta' "
+            "and table_name = 'sync_state' order by column_index",
+        )
+    ]
+    assert state_columns == [
+        "source",
+        "scope",
+        "resource",
+        "watermark",
+        "last_success_at",
+        "last_full_at",
+    ]
+    state = "select " + ", ".join(state_columns) + " from meta.sync_state order by all"
+    published_state = query(config, state)
+    assert published_state == warehouse_query(config, state)
+    synced_ok = {r[3] for r in published_runs if r[9] in ("ok", "warning")}
+    assert {r[2] for r in published_state if r[4] is not None} == synced_ok
+    assert "pictures" in synced_ok
+    pictures = next(r for r in published_state if r[2] == "pictures")
+    newest = warehouse_query(config, "select max(date_mod) from raw.grandshooting__pictures")
+    assert pictures[3] == newest[0][0]  # the watermark is the newest modification landed
+    comments = query(
+        config,
+        "select table_name, comment is not null from duckdb_tables() "
+        "where schema_name = 'meta' order by 1",
+    )
+    assert ("sync_runs", True) in comments and ("sync_state", True) in comments
+
+
+def test_build_before_any_sync_publishes_empty_sync_tables(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    assert build(config).ok
+    assert query(config, "select count(*) from meta.sync_runs") == [(0,)]
+    assert query(config, "select count(*) from meta.sync_state") == [(0,)]
