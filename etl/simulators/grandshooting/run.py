@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
-from etl.errors import ShotlistError
+from etl.simulators.foreground import SimulatorError
+from etl.simulators.foreground import serve_until_interrupted as serve_in_foreground
 from etl.simulators.grandshooting.catalog import CatalogSpec, generate_catalog
 from etl.simulators.grandshooting.faults import Faults
-from etl.simulators.grandshooting.server import GrandShootingSimulator
+from etl.simulators.grandshooting.server import GrandShootingSimulator, RunningServer
 
 DEMO_TOKEN = "demo-token"
-
-
-class SimulatorError(ShotlistError):
-    """The simulator could not start (port taken, bad size...)."""
 
 
 def serve_until_interrupted(
@@ -38,29 +35,20 @@ def serve_until_interrupted(
         )
     except ValueError as exc:
         raise SimulatorError(f"cannot generate the catalog: {exc}") from None
-    try:
-        server = simulator.serve(host=host, port=port)
-    except OSError as exc:
-        raise SimulatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    with server:
-        echo(f"Grand Shooting simulator listening on {server.base_url}")
-        echo(f"token: {token_source}")
+
+    def describe(server: RunningServer) -> Iterator[str]:
+        yield f"Grand Shooting simulator listening on {server.base_url}"
+        yield f"token: {token_source}"
         for account_id in catalog.account_ids:
             sizes = ", ".join(f"{n} {name}" for name, n in catalog.counts(account_id).items())
             label = "own account" if account_id == 0 else f"account_id={account_id}"
-            echo(f"{label}: {sizes}")
-        echo(f"rate limit: {f'{rate_limit:g} requests/s' if rate_limit else 'off'}")
+            yield f"{label}: {sizes}"
+        yield f"rate limit: {f'{rate_limit:g} requests/s' if rate_limit else 'off'}"
         active = {k: v for k, v in asdict(faults).items() if v and k in _SWITCHES}
         if active:
-            echo("faults: " + ", ".join(f"{k}={v}" for k, v in active.items()))
-        echo("Press Ctrl-C to stop.")
-        try:
-            if stop is None:
-                server.wait()
-            else:
-                stop.wait()
-        except KeyboardInterrupt:
-            echo("stopped")
+            yield "faults: " + ", ".join(f"{k}={v}" for k, v in active.items())
+
+    serve_in_foreground(simulator.serve, host, port, describe=describe, echo=echo, stop=stop)
 
 
 _SWITCHES = {
@@ -72,3 +60,5 @@ _SWITCHES = {
     "mutate_while_paging",
     "timeout_every",
 }
+
+__all__ = ["DEMO_TOKEN", "SimulatorError", "serve_until_interrupted"]

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from etl.errors import ShotlistError
+from etl.simulators.foreground import SimulatorError
+from etl.simulators.foreground import serve_until_interrupted as serve_in_foreground
 from etl.simulators.sartiq.server import SartiqSimulator
-
-
-class SimulatorError(ShotlistError):
-    """The simulator could not start (port taken...)."""
 
 
 def serve_until_interrupted(
@@ -22,36 +19,28 @@ def serve_until_interrupted(
     stop: threading.Event | None = None,
 ) -> None:
     """Serve `sim`, print where and what, and block until Ctrl-C (or `stop`)."""
-    try:
-        server = sim.serve(host=host, port=port)
-        server.__enter__()
-    except OSError as exc:
-        raise SimulatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    try:
-        echo(f"Sartiq simulator listening on {sim.base_url}")
-        echo(f"token: {sim.token} (or POST {sim.base_url}/login/access-token as {sim.username})")
-        for org in [*sim.organizations, None]:
+
+    def describe(running: SartiqSimulator) -> Iterator[str]:
+        yield f"Sartiq simulator listening on {running.base_url}"
+        login = f"POST {running.base_url}/login/access-token as {running.username}"
+        yield f"token: {running.token} (or {login})"
+        for org in [*running.organizations, None]:
             counts = {
-                name: len(sim.records(name, org))
+                name: len(running.records(name, org))
                 for name in ("products", "shootings", "looks", "shots")
             }
             label = f"organization_id={org}" if org else "personal"
-            echo(f"{label}: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
-        faults = sim.faults
+            yield f"{label}: " + ", ".join(f"{n} {name}" for name, n in counts.items())
+        faults = running.faults
         active = {
             "latency": faults.latency,
             "error_rate": faults.error_rate,
             "rate_limit_rate": faults.rate_limit_rate,
         }
         if any(active.values()):
-            echo("faults: " + ", ".join(f"{k}={v:g}" for k, v in active.items() if v))
-        echo("Press Ctrl-C to stop.")
-        try:
-            (stop or threading.Event()).wait()
-        except KeyboardInterrupt:
-            echo("stopped")
-    finally:
-        server.__exit__(None, None, None)
+            yield "faults: " + ", ".join(f"{k}={v:g}" for k, v in active.items() if v)
+
+    serve_in_foreground(sim.serve, host, port, describe=describe, echo=echo, stop=stop)
 
 
 __all__ = ["SimulatorError", "serve_until_interrupted"]
