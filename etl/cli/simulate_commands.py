@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from etl.cli.base import cli
-from etl.redact import register_secret
+from etl.cli.simulate_options import (
+    at_least_zero,
+    every_nth,
+    fault_options,
+    fraction,
+    how_many,
+    listen_options,
+    token_env_option,
+)
+from etl.simulators.foreground import accepted_token
 from etl.simulators.grandshooting import CatalogSpec, Faults
 from etl.simulators.grandshooting.run import DEMO_TOKEN, serve_until_interrupted
 
@@ -23,15 +30,8 @@ def simulate() -> None:
 
 
 @simulate.command("grandshooting")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8765, show_default=True, help="Port; 0 picks a free one.")
-@click.option(
-    "--references",
-    default=2000,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Catalog references per account (about 11 pictures each).",
-)
+@listen_options(port=8765)
+@how_many("--references", 2000, "Catalog references per account (about 11 pictures each).")
 @click.option("--seed", default=42, show_default=True, help="Seed of the generated catalog.")
 @click.option(
     "--account",
@@ -40,69 +40,23 @@ def simulate() -> None:
     type=click.IntRange(min=1),
     help="A delegated account id to serve too (repeatable).",
 )
-@click.option(
-    "--rate-limit",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Requests per second per token; 0 turns the limit off.",
+@at_least_zero("--rate-limit", 5.0, "Requests per second per token; 0 turns the limit off.")
+@fault_options(
+    every_nth("--burst-429-every", "Every Nth request answers 429."),
+    fraction("--truncate-rate", "Share of responses whose JSON body is cut half-way."),
+    fraction("--drop-total-rate", "Share of list responses without X-Total-Count / X-Count."),
+    click.option(
+        "--mutate-while-paging",
+        is_flag=True,
+        help="Change and add rows on every picture/reference list request.",
+    ),
+    every_nth("--timeout-every", "Every Nth request hangs for --hang seconds."),
+    at_least_zero(
+        "--hang", 5.0, "Seconds a hanging request sleeps (set above the client timeout)."
+    ),
+    click.option("--fault-seed", default=0, show_default=True, help="Seed of the fault RNG."),
 )
-@click.option(
-    "--latency", default=0.0, type=click.FloatRange(min=0), help="Seconds added to every request."
-)
-@click.option(
-    "--error-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of requests answered 500."
-)
-@click.option(
-    "--burst-429-every",
-    default=0,
-    type=click.IntRange(min=0),
-    help="Every Nth request answers 429.",
-)
-@click.option(
-    "--retry-after",
-    default=1.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Retry-After seconds of the 429 bursts (fractions allowed).",
-)
-@click.option(
-    "--truncate-rate",
-    default=0.0,
-    type=click.FloatRange(0, 1),
-    help="Share of responses whose JSON body is cut half-way.",
-)
-@click.option(
-    "--drop-total-rate",
-    default=0.0,
-    type=click.FloatRange(0, 1),
-    help="Share of list responses without X-Total-Count / X-Count.",
-)
-@click.option(
-    "--mutate-while-paging",
-    is_flag=True,
-    help="Change and add rows on every picture/reference list request.",
-)
-@click.option(
-    "--timeout-every",
-    default=0,
-    type=click.IntRange(min=0),
-    help="Every Nth request hangs for --hang seconds.",
-)
-@click.option(
-    "--hang",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Seconds a hanging request sleeps (set above the client timeout).",
-)
-@click.option("--fault-seed", default=0, show_default=True, help="Seed of the fault RNG.")
-@click.option(
-    "--token-env",
-    default="GRANDSHOOTING_TOKEN",
-    show_default=True,
-    help="Environment variable holding the token to accept (else 'demo-token').",
-)
+@token_env_option("GRANDSHOOTING_TOKEN", DEMO_TOKEN)
 def grandshooting(
     host: str,
     port: int,
@@ -129,12 +83,7 @@ def grandshooting(
       shotlist simulate grandshooting --port 8765 --references 2000 --rate-limit 5
       curl -H 'Authorization: Bearer demo-token' http://127.0.0.1:8765/v3/picture
     """
-    token = os.environ.get(token_env, "")
-    if token:
-        register_secret(token)
-        source = f"from ${token_env}"
-    else:
-        token, source = DEMO_TOKEN, f"{DEMO_TOKEN} (set ${token_env} to choose one)"
+    token, source = accepted_token(token_env, DEMO_TOKEN)
     faults = Faults(
         latency=latency,
         error_rate=error_rate,

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, ExitStack
 from typing import TypeVar
 
 from etl.errors import ShotlistError
+from etl.redact import register_secret
 
 Running = TypeVar("Running")
 
 
 class SimulatorError(ShotlistError):
     """The simulator could not start (port taken, bad size...)."""
+
+
+def accepted_token(token_env: str, default: str) -> tuple[str, str]:
+    """The token to accept, `$token_env`'s (registered for redaction) or `default`; and how to
+    name it on screen without printing a secret."""
+    token = os.environ.get(token_env, "")
+    if token:
+        register_secret(token)
+        return token, f"from ${token_env}"
+    return default, f"{default} (set ${token_env} to choose one)"
 
 
 def serve_until_interrupted(
@@ -44,4 +56,4 @@ def serve_until_interrupted(
             echo("stopped")
 
 
-__all__ = ["SimulatorError", "serve_until_interrupted"]
+__all__ = ["SimulatorError", "accepted_token", "serve_until_interrupted"]
