@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-import threading
-
 import httpx
-from click.testing import CliRunner
 
-from etl.cli import cli
 from etl.simulators.sartiq import SartiqSimulator
 from etl.simulators.sartiq.run import serve_until_interrupted
+from tests.simulators.foreground import help_of, running_in_thread
 
 
 def test_simulate_sartiq_has_help_with_an_example() -> None:
-    done = CliRunner().invoke(cli, ["simulate", "sartiq", "--help"])
-    assert done.exit_code == 0
-    assert "Example" in done.output
-    assert "--organizations" in done.output
+    options, undocumented = help_of("simulate", "sartiq")
+    assert "Example" in options
+    assert "--organizations" in options
+    assert undocumented == []
 
 
 def test_simulate_sartiq_serves_until_stopped() -> None:
     sim = SartiqSimulator(seed=5, organizations=1)
-    lines: list[str] = []
-    stop = threading.Event()
-    ready = threading.Event()
-
-    def echo(line: str) -> None:
-        lines.append(line)
-        if line.startswith("Press Ctrl-C"):
-            ready.set()
-
-    thread = threading.Thread(
-        target=serve_until_interrupted,
-        args=(sim,),
-        kwargs={"host": "127.0.0.1", "port": 0, "echo": echo, "stop": stop},
-    )
-    thread.start()
-    try:
-        assert ready.wait(10)
+    with running_in_thread(serve_until_interrupted, sim, host="127.0.0.1", port=0) as lines:
         answer = httpx.get(
             f"{sim.base_url}/shootings/",
             params={"organization_id": sim.organizations[0]},
@@ -45,8 +26,5 @@ def test_simulate_sartiq_serves_until_stopped() -> None:
         )
         assert answer.status_code == 200
         assert len(answer.json()["data"]) == len(sim.records("shootings", sim.organizations[0]))
-    finally:
-        stop.set()
-        thread.join(10)
     assert lines[0] == f"Sartiq simulator listening on {sim.base_url}"
     assert any(line.startswith("personal: ") for line in lines)

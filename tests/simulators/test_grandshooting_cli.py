@@ -3,55 +3,37 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from etl.cli import cli
+from etl.redact import redact
+from etl.simulators.foreground import accepted_token
 from etl.simulators.grandshooting import CatalogSpec, Faults
 from etl.simulators.grandshooting.run import SimulatorError, serve_until_interrupted
+from tests.simulators.foreground import help_of, running_in_thread
 
 
 def test_cli_simulate_commands_have_help() -> None:
-    runner = CliRunner()
-    for args in (["simulate", "--help"], ["simulate", "grandshooting", "--help"]):
-        result = runner.invoke(cli, args)
-        assert result.exit_code == 0
-        assert "Example:" in result.output
-    options = runner.invoke(cli, ["simulate", "grandshooting", "--help"]).output
+    assert "Example:" in help_of("simulate")[0]
+    options, undocumented = help_of("simulate", "grandshooting")
+    assert "Example:" in options
+    assert undocumented == []
     for flag in ("--references", "--rate-limit", "--error-rate", "--mutate-while-paging"):
         assert flag in options
 
 
 def test_cli_runner_serves_until_stopped() -> None:
-    lines: list[str] = []
-    stop = threading.Event()
-    ready = threading.Event()
-
-    def echo(line: str) -> None:
-        lines.append(line)
-        if line.startswith("Press Ctrl-C"):
-            ready.set()
-
-    runner = threading.Thread(
-        target=serve_until_interrupted,
-        kwargs={
-            "spec": CatalogSpec(references=20, seed=1, accounts=(0, 7)),
-            "token": "cli-token",
-            "token_source": "from $TEST",
-            "rate_limit": 0,
-            "faults": Faults(error_rate=0.1),
-            "host": "127.0.0.1",
-            "port": 0,
-            "echo": echo,
-            "stop": stop,
-        },
-    )
-    runner.start()
-    try:
-        assert ready.wait(10)
+    with running_in_thread(
+        serve_until_interrupted,
+        spec=CatalogSpec(references=20, seed=1, accounts=(0, 7)),
+        token="cli-token",
+        token_source="from $TEST",
+        rate_limit=0,
+        faults=Faults(error_rate=0.1),
+        host="127.0.0.1",
+        port=0,
+    ) as lines:
         match = re.search(r"(http://127\.0\.0\.1:\d+/v3)", lines[0])
         assert match
         response = httpx.get(
@@ -63,10 +45,6 @@ def test_cli_runner_serves_until_stopped() -> None:
         assert "20 references" in lines[2] and lines[3].startswith("account_id=7: 20 references")
         assert "faults: error_rate=0.1" in lines
         assert not any("cli-token" in line for line in lines)
-    finally:
-        stop.set()
-        runner.join(10)
-    assert not runner.is_alive()
 
 
 def test_cli_runner_port_in_use_is_one_line_error() -> None:
@@ -87,3 +65,17 @@ def test_cli_runner_port_in_use_is_one_line_error() -> None:
                 port=port,
                 echo=lambda line: None,
             )
+
+
+def test_accepted_token_from_the_environment_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIM_TEST_TOKEN", "env-token-1234")
+    assert accepted_token("SIM_TEST_TOKEN", "fallback") == (
+        "env-token-1234",
+        "from $SIM_TEST_TOKEN",
+    )
+    assert redact("Bearer env-token-1234") == "Bearer ***"
+    monkeypatch.setenv("SIM_TEST_TOKEN", "")
+    assert accepted_token("SIM_TEST_TOKEN", "fallback") == (
+        "fallback",
+        "fallback (set $SIM_TEST_TOKEN to choose one)",
+    )
