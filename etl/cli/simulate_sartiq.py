@@ -53,9 +53,9 @@ def sartiq(
     sim = SartiqSimulator(
         seed, organizations=organizations, products_per_org=products, shootings_per_org=shootings
     )
-    sim.token, _ = accepted_token(token_env, sim.token)
+    sim.token, source = accepted_token(token_env, sim.token)
     sim.faults.latency = latency
     sim.faults.error_rate = error_rate
     sim.faults.rate_limit_rate = throttle_rate
     sim.faults.retry_after = retry_after
-    serve_until_interrupted(sim, host=host, port=port, echo=click.echo)
+    serve_until_interrupted(sim, host=host, port=port, echo=click.echo, token_source=source)

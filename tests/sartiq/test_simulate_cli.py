@@ -27,4 +27,19 @@ def test_simulate_sartiq_serves_until_stopped() -> None:
         assert answer.status_code == 200
         assert len(answer.json()["data"]) == len(sim.records("shootings", sim.organizations[0]))
     assert lines[0] == f"Sartiq simulator listening on {sim.base_url}"
+    assert lines[1] == f"token: {sim.token}"
     assert any(line.startswith("personal: ") for line in lines)
+
+
+def test_simulate_sartiq_never_prints_a_token_from_the_environment() -> None:
+    sim = SartiqSimulator.empty()
+    sim.token = "token-from-env"
+    with running_in_thread(
+        serve_until_interrupted, sim, host="127.0.0.1", port=0, token_source="from $SARTIQ_TOKEN"
+    ) as lines:
+        answer = httpx.get(
+            f"{sim.base_url}/shootings/", headers={"Authorization": "Bearer token-from-env"}
+        )
+        assert answer.status_code == 200
+    assert "token: from $SARTIQ_TOKEN" in lines
+    assert not any("token-from-env" in line for line in lines)

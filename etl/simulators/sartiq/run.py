@@ -17,13 +17,18 @@ def serve_until_interrupted(
     port: int,
     echo: Callable[[str], None],
     stop: threading.Event | None = None,
+    token_source: str | None = None,
 ) -> None:
-    """Serve `sim`, print where and what, and block until Ctrl-C (or `stop`)."""
+    """Serve `sim`, print where and what, and block until Ctrl-C (or `stop`).
+
+    `token_source` names the accepted token on screen (a token from the environment is a
+    secret: never printed); without it the simulator's own token is shown.
+    """
 
     def describe(running: SartiqSimulator) -> Iterator[str]:
         yield f"Sartiq simulator listening on {running.base_url}"
-        login = f"POST {running.base_url}/login/access-token as {running.username}"
-        yield f"token: {running.token} (or {login})"
+        yield f"token: {token_source or running.token}"
+        yield f"password flow: POST {running.base_url}/login/access-token as {running.username}"
         for org in [*running.organizations, None]:
             counts = {
                 name: len(running.records(name, org))
