@@ -7,19 +7,6 @@ from typing import Any
 
 from etl.simulators.sartiq.store import RESOURCES, Json, Store
 
-# Resources fetched once per shooting (the connector's child resources).
-PER_SHOOTING = {
-    "looks",
-    "shots",
-    "revisions",
-    "revision_images",
-    "push_records",
-    "productions",
-    "status_definitions",
-    "main_products",
-    "sample_products",
-}
-
 
 def _by_created(records: list[Json]) -> list[Json]:
     return sorted(records, key=lambda r: (r["created_at"], r["id"]))
