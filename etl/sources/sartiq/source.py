@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from etl.config import Config, secret_from_env
 from etl.engine.auth import Auth, BearerToken
 from etl.engine.client import RetryPolicy
-from etl.engine.declarations import Nested, Reread, Resource, Source
+from etl.engine.declarations import (
+    Nested,
+    RecordSelector,
+    Reread,
+    Resource,
+    Source,
+    body_as_list,
+)
 from etl.engine.oauth2 import PasswordLogin
-from etl.engine.paginators import SinglePage, SkipLimitPaginator
+from etl.engine.paginators import Paginator, SinglePage, SkipLimitPaginator
+from etl.engine.records import Record
 from etl.engine.sync import Extract, SourceRuntime
 from etl.errors import ConfigError, SecretMissingError
 from etl.sources.sartiq import records
@@ -42,32 +51,63 @@ PRODUCT_ORDER = {"sort_by": "created_at", "sort_order": "asc"}
 CHANGED_SHOOTINGS = Reread(version="updated_at", settled={"phase": ("CLOSED",)})
 OF_SHOOTING = {"shooting_id": "id"}
 
+
+def _products(name: str, enabled: str, description: str) -> Resource:
+    # The default order is unstable between requests: paging needs a fixed one.
+    params = {**PRODUCT_ORDER, "enabled": enabled}
+    return Resource(
+        name,
+        "/products/",
+        records.Product,
+        primary_key=("id",),
+        paginator=PAGES,
+        params=params,
+        selector=envelope,
+        description=description,
+    )
+
+
+def _of_shooting(
+    name: str,
+    path: str,
+    model: type[Record],
+    *,
+    primary_key: tuple[str, ...],
+    paginator: Paginator,
+    description: str,
+    params: Mapping[str, str] | None = None,
+    selector: RecordSelector = body_as_list,
+) -> Resource:
+    """A child read once per shooting, and again only when that shooting may have changed."""
+    return Resource(
+        name,
+        f"/shootings/{{id}}/{path}",
+        model,
+        primary_key=primary_key,
+        paginator=paginator,
+        params=params or {},
+        selector=selector,
+        parent="shootings",
+        inherit=OF_SHOOTING,
+        reread=CHANGED_SHOOTINGS,
+        description=description,
+    )
+
+
+def _exploded(name: str, model: type[Record], nested: Nested, description: str) -> Resource:
+    """Rows taken from an array of records already landed (no request)."""
+    return Resource(name, "", model, primary_key=("id",), nested=nested, description=description)
+
+
 SOURCE = Source(
     name="sartiq",
     scope_column="organization_id",
     scope_type="VARCHAR",
     resources=(
-        Resource(
-            "products",
-            "/products/",
-            records.Product,
-            primary_key=("id",),
-            paginator=PAGES,
-            # The default order is unstable between requests: paging needs a fixed one.
-            params={**PRODUCT_ORDER, "enabled": "true"},
-            selector=envelope,
-            description="Enabled products of the catalog.",
-        ),
-        Resource(
-            "products_disabled",
-            "/products/",
-            records.Product,
-            primary_key=("id",),
-            paginator=PAGES,
-            # `enabled` defaults to true and has no "both" value: disabled ones need their pass.
-            params={**PRODUCT_ORDER, "enabled": "false"},
-            selector=envelope,
-            description="Disabled products (hidden by the API's default filter).",
+        _products("products", "true", "Enabled products of the catalog."),
+        # `enabled` defaults to true and has no "both" value: disabled ones need their pass.
+        _products(
+            "products_disabled", "false", "Disabled products (hidden by the API's default filter)."
         ),
         Resource(
             "shootings",
@@ -78,97 +118,74 @@ SOURCE = Source(
             selector=envelope,
             description="Shootings with their default guidelines (shot types, rule groups).",
         ),
-        Resource(
+        _of_shooting(
             "looks",
-            "/shootings/{id}/production-requests",
+            "production-requests",
             records.Look,
             primary_key=("id",),
             paginator=PAGES,
             selector=envelope,
-            parent="shootings",
-            inherit=OF_SHOOTING,
-            reread=CHANGED_SHOOTINGS,
             description="Looks (production requests) of each shooting, shots nested.",
         ),
-        Resource(
+        _of_shooting(
             "productions",
-            "/shootings/{id}/productions",
+            "productions",
             records.Production,
             primary_key=("id",),
             paginator=SINGLE,
             params={"include_deleted": "true"},
             selector=envelope,
-            parent="shootings",
-            inherit=OF_SHOOTING,
-            reread=CHANGED_SHOOTINGS,
             description="MAIN and TEST productions of each shooting, deleted ones included.",
         ),
-        Resource(
+        _of_shooting(
             "status_definitions",
-            "/shootings/{id}/production-request-statuses",
+            "production-request-statuses",
             records.StatusDefinition,
             primary_key=("shooting_id", "id"),
             paginator=SINGLE,
-            parent="shootings",
-            inherit=OF_SHOOTING,
-            reread=CHANGED_SHOOTINGS,
             description="The statuses valid in each shooting (key, label, sorting).",
         ),
-        Resource(
+        _of_shooting(
             "main_products",
-            "/shootings/{id}/main-products",
+            "main-products",
             records.ShootingProduct,
             primary_key=("shooting_id", "id"),
             paginator=PAGES,
             selector=envelope,
-            parent="shootings",
-            inherit=OF_SHOOTING,
-            reread=CHANGED_SHOOTINGS,
             description="Products a shooting is meant to shoot.",
         ),
-        Resource(
+        _of_shooting(
             "sample_products",
-            "/shootings/{id}/sample-products",
+            "sample-products",
             records.ShootingProduct,
             primary_key=("shooting_id", "id"),
             paginator=PAGES,
             selector=envelope,
-            parent="shootings",
-            inherit=OF_SHOOTING,
-            reread=CHANGED_SHOOTINGS,
             description="Sample products of a shooting.",
         ),
-        Resource(
+        _exploded(
             "shots",
-            "",
             records.Shot,
-            primary_key=("id",),
-            nested=Nested("looks", "shots", {"production_request_id": "id"}),
-            description="Shots of each look (one per shot type), from the looks' payload.",
+            Nested("looks", "shots", {"production_request_id": "id"}),
+            "Shots of each look (one per shot type), from the looks' payload.",
         ),
-        Resource(
+        _exploded(
             "revisions",
-            "",
             records.Revision,
-            primary_key=("id",),
-            nested=Nested("shots", "revisions", {"shot_id": "id"}),
-            description="Revisions of each shot.",
+            Nested("shots", "revisions", {"shot_id": "id"}),
+            "Revisions of each shot.",
         ),
-        Resource(
+        _exploded(
             "revision_images",
-            "",
             records.RevisionImage,
-            primary_key=("id",),
-            nested=Nested("revisions", "images", {"shot_revision_id": "id"}),
-            description="Images of each revision.",
+            Nested("revisions", "images", {"shot_revision_id": "id"}),
+            "Images of each revision.",
         ),
-        Resource(
+        _exploded(
             "push_records",
-            "",
             records.PushRecord,
-            primary_key=("id",),
-            nested=Nested("revisions", "push_records", {"shot_revision_id": "id"}),
-            description="Pushes of each revision to the client's DAM.",
+            Nested("revisions", "push_records", {"shot_revision_id": "id"}),
+            "Pushes of each revision to the client's DAM.",
         ),
     ),
 )
