@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import httpx
+from pathlib import Path
 
+import httpx
+import pytest
+
+from etl.config import parse_config
 from etl.engine.paginators import Page, PageRequest
 from etl.sources.kitsu.paging import EventsBeforePaginator
-from etl.sources.kitsu.source import envelope, person_selector
+from etl.sources.kitsu.source import envelope, person_selector, runtime
 
 PERSON = {
     "id": "p1",
@@ -59,3 +63,14 @@ def test_kitsu_event_log_pages_before_the_oldest_second() -> None:
     # The whole oldest second is asked again: events sharing it are not skipped.
     assert dict(following.params)["before"] == "2026-11-22T07:52:35"
     assert pager.next(following, Page(body=body[:1]), 1) is None
+
+
+def test_kitsu_runtime_lands_in_the_configured_batches(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KITSU_TOKEN", "bot-token")
+    kitsu = {"base_url": "http://127.0.0.1:9/api"}
+    config = parse_config(
+        {"warehouse": {"batch_rows": 250}, "sources": {"kitsu": kitsu}}, tmp_path / "shotlist.toml"
+    )
+    assert runtime(config).batch_rows == 250

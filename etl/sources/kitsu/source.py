@@ -191,4 +191,5 @@ def runtime(config: Config) -> SourceRuntime:
         overlap=timedelta(days=settings.overlap_days),
         page_cap=settings.page_cap,
         resources=tuple(settings.resources) if settings.resources else None,
+        batch_rows=config.warehouse.batch_rows,
     )
