@@ -30,12 +30,15 @@ class WarehouseConfig(Section):
 
 
 class HttpConfig(Section):
-    """Transport settings shared by every source; each source may override them."""
+    """Transport settings and caps shared by every source; each source may override them."""
 
     timeout: float = Field(default=30.0, gt=0, description="seconds per request")
     max_attempts: int = Field(default=6, ge=1, description="tries per request")
     retry_budget: float = Field(default=300.0, gt=0, description="seconds of retrying per request")
     concurrency: int = Field(default=8, ge=1, le=64, description="requests in flight")
+    rate_limit: float = Field(default=5.0, ge=0, description="requests per second; 0 = off")
+    page_cap: int = Field(default=200_000, ge=1)
+    resources: list[str] | None = None
 
 
 # Imported here, once HttpConfig exists: source sections in their own modules subclass it.
@@ -46,12 +49,9 @@ from etl.sources.sartiq.config import SartiqConfig  # noqa: E402
 class GrandShootingConfig(HttpConfig):
     base_url: str = "https://api.grand-shooting.com/v3"
     token_env: str = "GRANDSHOOTING_TOKEN"
-    rate_limit: float = Field(default=5.0, ge=0, description="requests per second; 0 = off")
     account_ids: list[int] = Field(default_factory=list)
     account_base_urls: dict[str, str] = Field(default_factory=dict)
     overlap_days: int = Field(default=1, ge=0)
-    resources: list[str] | None = None
-    page_cap: int = Field(default=200_000, ge=1)
 
 
 class SourcesConfig(Section):

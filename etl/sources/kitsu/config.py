@@ -29,5 +29,3 @@ class KitsuConfig(HttpConfig):
     rate_limit: float = Field(default=10.0, ge=0, description="requests per second; 0 = off")
     page_size: int = Field(default=100, ge=1, le=1000)
     overlap_days: int = Field(default=1, ge=0)
-    resources: list[str] | None = None
-    page_cap: int = Field(default=200_000, ge=1)

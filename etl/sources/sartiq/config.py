@@ -20,10 +20,7 @@ class SartiqConfig(HttpConfig):
     token_path: str = "/login/access-token"
     organization_ids: list[str] = Field(default_factory=list)
     include_personal: bool = False
-    rate_limit: float = Field(default=5.0, ge=0, description="requests per second; 0 = off")
     page_size: int = Field(default=100, ge=1, le=1000)
-    resources: list[str] | None = None
-    page_cap: int = Field(default=200_000, ge=1)
 
     @field_validator("organization_ids")
     @classmethod
