@@ -7,10 +7,10 @@ from typing import Any
 
 from etl.config import Config, secret_from_env
 from etl.engine.auth import BearerToken
-from etl.engine.client import RetryPolicy
+from etl.engine.binding import bind_runtime
 from etl.engine.declarations import Cursor, KeyRange, Resource, Source
 from etl.engine.paginators import OffsetHeaderPaginator, SinglePage
-from etl.engine.sync import Extract, SourceRuntime
+from etl.engine.runtime import Extract, SourceRuntime
 from etl.errors import ConfigError
 from etl.sources.grandshooting import records
 
@@ -151,15 +151,6 @@ def runtime(config: Config) -> SourceRuntime:
         # Delegation: the spec takes `account_id` as a query parameter; 0 = the key's own.
         params = (("account_id", str(account)),) if account else ()
         extracts.append(Extract(scope=str(account), base_url=base_url, auth=auth, params=params))
-    return SourceRuntime(
-        source=SOURCE,
-        extracts=extracts,
-        rate_limit=settings.rate_limit,
-        concurrency=settings.concurrency,
-        timeout=settings.timeout,
-        retry=RetryPolicy(max_attempts=settings.max_attempts, budget=settings.retry_budget),
-        overlap=timedelta(days=settings.overlap_days),
-        page_cap=settings.page_cap,
-        resources=tuple(settings.resources) if settings.resources else None,
-        batch_rows=config.warehouse.batch_rows,
+    return bind_runtime(
+        SOURCE, extracts, settings, config, overlap=timedelta(days=settings.overlap_days)
     )

@@ -10,10 +10,10 @@ from typing import Any
 
 from etl.config import Config, secret_from_env
 from etl.engine.auth import Auth, BearerToken
-from etl.engine.client import RetryPolicy
+from etl.engine.binding import bind_runtime
 from etl.engine.declarations import Cursor, Resource, Source
 from etl.engine.paginators import PageNumberPaginator, SinglePage
-from etl.engine.sync import Extract, SourceRuntime
+from etl.engine.runtime import Extract, SourceRuntime
 from etl.errors import ConfigError
 from etl.sources.kitsu import records
 from etl.sources.kitsu.auth import ZouLogin
@@ -181,15 +181,6 @@ def runtime(config: Config) -> SourceRuntime:
         raise ConfigError("no [sources.kitsu] section in the configuration")
     auth = auth_from_env(settings, config)
     extract = Extract(scope=settings.instance, base_url=settings.base_url, auth=auth)
-    return SourceRuntime(
-        source=bind(settings),
-        extracts=[extract],
-        rate_limit=settings.rate_limit,
-        concurrency=settings.concurrency,
-        timeout=settings.timeout,
-        retry=RetryPolicy(max_attempts=settings.max_attempts, budget=settings.retry_budget),
-        overlap=timedelta(days=settings.overlap_days),
-        page_cap=settings.page_cap,
-        resources=tuple(settings.resources) if settings.resources else None,
-        batch_rows=config.warehouse.batch_rows,
+    return bind_runtime(
+        bind(settings), [extract], settings, config, overlap=timedelta(days=settings.overlap_days)
     )

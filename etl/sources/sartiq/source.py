@@ -17,7 +17,7 @@ from typing import Any
 
 from etl.config import Config, secret_from_env
 from etl.engine.auth import Auth, BearerToken
-from etl.engine.client import RetryPolicy
+from etl.engine.binding import bind_runtime
 from etl.engine.declarations import (
     Nested,
     RecordSelector,
@@ -29,7 +29,7 @@ from etl.engine.declarations import (
 from etl.engine.oauth2 import PasswordLogin
 from etl.engine.paginators import Paginator, SinglePage, SkipLimitPaginator
 from etl.engine.records import Record
-from etl.engine.sync import Extract, SourceRuntime
+from etl.engine.runtime import Extract, SourceRuntime
 from etl.errors import ConfigError, SecretMissingError
 from etl.sources.sartiq import records
 from etl.sources.sartiq.config import SartiqConfig
@@ -242,15 +242,7 @@ def runtime(config: Config) -> SourceRuntime:
     ]
     if settings.include_personal:
         extracts.append(Extract(scope=PERSONAL, base_url=settings.base_url, auth=auth))
-    return SourceRuntime(
-        source=paged(SOURCE, settings.page_size),
-        extracts=extracts,
-        rate_limit=settings.rate_limit,
-        concurrency=settings.concurrency,
-        timeout=settings.timeout,
-        retry=RetryPolicy(max_attempts=settings.max_attempts, budget=settings.retry_budget),
-        overlap=timedelta(0),
-        page_cap=settings.page_cap,
-        resources=tuple(settings.resources) if settings.resources else None,
-        batch_rows=config.warehouse.batch_rows,
+    # No resource has a cursor (the API has no update filter): there is nothing to overlap.
+    return bind_runtime(
+        paged(SOURCE, settings.page_size), extracts, settings, config, overlap=timedelta(0)
     )
