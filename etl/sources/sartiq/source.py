@@ -94,6 +94,19 @@ def _of_shooting(
     )
 
 
+def _shooting_products(which: str, description: str) -> Resource:
+    """A shooting's `main` or `sample` products."""
+    return _of_shooting(
+        f"{which}_products",
+        f"{which}-products",
+        records.ShootingProduct,
+        primary_key=("shooting_id", "id"),
+        paginator=PAGES,
+        selector=envelope,
+        description=description,
+    )
+
+
 def _exploded(name: str, model: type[Record], nested: Nested, description: str) -> Resource:
     """Rows taken from an array of records already landed (no request)."""
     return Resource(name, "", model, primary_key=("id",), nested=nested, description=description)
@@ -145,24 +158,8 @@ SOURCE = Source(
             paginator=SINGLE,
             description="The statuses valid in each shooting (key, label, sorting).",
         ),
-        _of_shooting(
-            "main_products",
-            "main-products",
-            records.ShootingProduct,
-            primary_key=("shooting_id", "id"),
-            paginator=PAGES,
-            selector=envelope,
-            description="Products a shooting is meant to shoot.",
-        ),
-        _of_shooting(
-            "sample_products",
-            "sample-products",
-            records.ShootingProduct,
-            primary_key=("shooting_id", "id"),
-            paginator=PAGES,
-            selector=envelope,
-            description="Sample products of a shooting.",
-        ),
+        _shooting_products("main", "Products a shooting is meant to shoot."),
+        _shooting_products("sample", "Sample products of a shooting."),
         _exploded(
             "shots",
             records.Shot,
