@@ -64,6 +64,14 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _set_fields(record: Json, fields: dict[str, Any], kind: str) -> None:
+    """Set `fields` on `record`; a field the API's record does not have is refused."""
+    unknown = set(fields) - set(record)
+    if unknown:
+        raise ValueError(f"unknown {kind} fields: {sorted(unknown)}")
+    record.update(fields)
+
+
 class Clock:
     """A settable clock: mutations stamp `updated_at` with it, so tests control time."""
 
@@ -226,10 +234,7 @@ class Store:
                 "exports_total": None,
                 "shots": [],
             }
-            unknown = set(fields) - set(record)
-            if unknown:
-                raise ValueError(f"unknown product fields: {sorted(unknown)}")
-            record.update(fields)
+            _set_fields(record, fields, "product")
             self.products[pid] = record
             return record
 
@@ -306,10 +311,7 @@ class Store:
                 "shot_status": None,
                 "status": None,
             }
-            unknown = set(fields) - set(record)
-            if unknown:
-                raise ValueError(f"unknown shooting fields: {sorted(unknown)}")
-            record.update(fields)
+            _set_fields(record, fields, "shooting")
             self.shootings[sid] = record
             self.main_products[sid] = list(main_product_ids or [])
             self.sample_products[sid] = list(sample_product_ids or [])
@@ -389,10 +391,7 @@ class Store:
                 "outfit_instruction": None,
                 "outfit_product_ids": [],
             }
-            unknown = set(fields) - set(record)
-            if unknown:
-                raise ValueError(f"unknown look fields: {sorted(unknown)}")
-            record.update(fields)
+            _set_fields(record, fields, "look")
             self.looks[record["id"]] = record
             for spec in shots or []:
                 self.add_shot(record["id"], **spec)
@@ -619,10 +618,7 @@ class Store:
         """Change fields of a record; its `updated_at` (and its look's) moves to the clock."""
         with self.lock:
             record, look = self.find(resource, record_id)
-            unknown = set(fields) - set(record)
-            if unknown:
-                raise ValueError(f"unknown {resource} fields: {sorted(unknown)}")
-            record.update(fields)
+            _set_fields(record, fields, resource)
             if "updated_at" not in fields:
                 record["updated_at"] = self.stamp()
             if look is not None:
