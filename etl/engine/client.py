@@ -8,7 +8,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -43,7 +43,6 @@ class ClientStats:
     throttled: int = 0
     server_errors: int = 0
     transport_errors: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -121,7 +120,6 @@ class ApiClient:
                 problem = f"connection failed ({type(exc).__name__})"
             else:
                 status = response.status_code
-                self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
                 if status == 200:
                     try:
                         return response, json.loads(response.content)

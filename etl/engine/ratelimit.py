@@ -23,7 +23,6 @@ class TokenBucket:
         headroom: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.limit = rate
         self.rate = rate * (1 - headroom)
         self.burst = max(burst, 1.0)
         self._clock = clock
@@ -31,7 +30,6 @@ class TokenBucket:
         self._updated = clock()
         self._lock = asyncio.Lock()
         self.acquired = 0
-        self.waited = 0.0
 
     @property
     def enabled(self) -> bool:
@@ -52,7 +50,6 @@ class TokenBucket:
             self._refill()
             if self._tokens < 1:
                 delay = (1 - self._tokens) / self.rate
-                self.waited += delay
                 await asyncio.sleep(delay)
                 self._refill()
             self._tokens -= 1

@@ -80,7 +80,6 @@ class SyncResult:
     throttled: int = 0
     retries: int = 0
     seconds: float = 0.0
-    rate_limit: float = 0.0
 
     @property
     def ok(self) -> bool:

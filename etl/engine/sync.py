@@ -81,7 +81,6 @@ class ResourceSync:
         self._pending_pages = 0
         self._last_flush = time.monotonic()
         self._signatures: set[tuple[Any, ...]] = set()
-        self.received_pages = 0
         self.key_fields = resource.primary_key
         self.rows = RowBuilder(
             resource.model,
@@ -152,8 +151,7 @@ class ResourceSync:
     ) -> None:
         if check_repeat is not None:
             self._check_repeat(page_index, records, check_repeat)
-        self.received_pages += 1
-        if self.received_pages > self.engine.runtime.page_cap:
+        if self.result.pages >= self.engine.runtime.page_cap:
             raise PaginationError(
                 f"{self.label}: more than {self.engine.runtime.page_cap} pages; "
                 "stopped at the page cap (raise page_cap if the catalog is that large)"
@@ -230,8 +228,7 @@ class ResourceSync:
             page, records = await self.fetch(path, request)
         else:
             request, page, records = first
-        cursor = self.resource.cursor
-        client_side = cursor is not None and cursor.server_filter is None and self.lower
+        client_side = self.stops_client_side
         while True:
             received_total += len(records)
             if client_side:
@@ -250,6 +247,12 @@ class ResourceSync:
             request = following
             page, records = await self.fetch(path, request)
 
+    @property
+    def stops_client_side(self) -> bool:
+        """An incremental pass whose cursor the API cannot filter: stop at the lower bound."""
+        cursor = self.resource.cursor
+        return cursor is not None and cursor.server_filter is None and self.lower is not None
+
     def _split_older(self, records: list[Any]) -> tuple[list[Any], bool]:
         """Client-side cursor: keep rows at or after the lower bound (rows come newest first)."""
         assert self.resource.cursor is not None and self.lower is not None
@@ -258,10 +261,10 @@ class ResourceSync:
         for record in records:
             value = record.get(name) if isinstance(record, dict) else None
             try:
-                stamp = wh_parse(value)
+                stamp = parse_api_datetime(value)
             except ValueError:
                 stamp = None
-            if stamp is not None and stamp < self.lower:
+            if isinstance(stamp, datetime) and stamp < self.lower:
                 older = True
                 continue
             kept.append(record)
@@ -363,7 +366,7 @@ class ResourceSync:
             base = base.add_params(*cursor.server_filter(self.lower).items())
         # An incremental pass on a cursor the API cannot filter pages newest first and stops at
         # the lower bound (in `sequential`): no concurrent pages, no comparison with the total.
-        client_side = cursor is not None and cursor.server_filter is None and self.lower is not None
+        client_side = self.stops_client_side
         key = resource.key_range
         if self.pass_state.get("strategy") == "key_ranges":
             total_start = self.pass_state.get("total_start")
@@ -535,11 +538,6 @@ class ResourceSync:
         )
 
 
-def wh_parse(value: Any) -> datetime | None:
-    parsed = parse_api_datetime(value)
-    return parsed if isinstance(parsed, datetime) else None
-
-
 def _placeholders(path: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(path) if name}
 
@@ -657,7 +655,6 @@ async def run_sync(
             result.requests += client.stats.requests
             result.throttled += client.stats.throttled
             result.retries += client.stats.retries
-        result.rate_limit = max(result.rate_limit, runtime.rate_limit)
     result.seconds = time.monotonic() - started
     return result
 
