@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -10,22 +9,15 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
+from tests.ci_required import fail_skip_in_ci, skip_or_fail
 from tests.lake.services import Postgres, S3Server
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
     """In CI a skipped lake test is a failure: a green run must have used a real PostgreSQL."""
     outcome = yield
-    report = outcome.get_result()
-    if _in_ci() and report.skipped:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = f"lake test skipped in CI (CI=true), which counts as a failure: {reason}"
+    fail_skip_in_ci(outcome.get_result(), "lake")
 
 
 @pytest.fixture(scope="session")
@@ -34,10 +26,7 @@ def postgres() -> Iterator[Postgres]:
     server = Postgres.from_env()
     missing = server.missing()
     if missing:
-        message = "the lake tests need: " + "; ".join(missing)
-        if _in_ci():
-            pytest.fail(f"CI=true and lake tests cannot run: {message}")
-        pytest.skip(message)
+        skip_or_fail("the lake tests need: " + "; ".join(missing))
     database = server.create_database()
     try:
         yield database

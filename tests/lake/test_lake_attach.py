@@ -46,41 +46,35 @@ def _parquet_rows(con: duckdb.DuckDBPyConnection, pattern: str) -> list[int]:
     ]
 
 
-def test_lake_on_postgres_and_s3_lands_parquet_on_s3(
-    postgres: Postgres, s3: S3Server, lake_name: str
+@pytest.mark.parametrize("storage", ["s3", "folder"])
+def test_lake_on_postgres_lands_parquet_in_the_data_path(
+    storage: str,
+    postgres: Postgres,
+    lake_name: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if storage == "s3":
+        s3: S3Server = request.getfixturevalue("s3")
+        data_path = files_at = f"s3://{s3.bucket}/{lake_name}/"
+        endpoint, env = s3.endpoint, S3_KEYS
+    else:
+        # A relative folder resolves against the config file's folder (base_dir).
+        data_path, files_at, endpoint, env = "lake-data", f"{tmp_path}/lake-data/", None, {}
     lake = LakeWarehouse(
         kind="ducklake",
         catalog=f"postgres:{postgres.conninfo()}",
         metadata_schema=lake_name,
-        data_path=f"s3://{s3.bucket}/{lake_name}/",
-        s3_endpoint=s3.endpoint,
+        data_path=data_path,
+        s3_endpoint=endpoint,
     )
-    con = connect_lake(lake, env=S3_KEYS)
+    con = connect_lake(lake, base_dir=tmp_path, env=env)
     try:
         assert _write_and_read(con) == ROWS
-        assert _parquet_rows(con, f"s3://{s3.bucket}/{lake_name}/raw/pictures/*.parquet") == [3]
+        assert _parquet_rows(con, f"{files_at}raw/pictures/*.parquet") == [3]
     finally:
         con.close()
-    assert _read_back(lake, S3_KEYS) == READ_BACK
-
-
-def test_lake_on_postgres_and_local_folder_lands_parquet_in_folder(
-    postgres: Postgres, tmp_path: Path, lake_name: str
-) -> None:
-    lake = LakeWarehouse(
-        kind="ducklake",
-        catalog=f"postgres:{postgres.conninfo()}",
-        metadata_schema=lake_name,
-        data_path="lake-data",
-    )
-    con = connect_lake(lake, base_dir=tmp_path, env={})
-    try:
-        assert _write_and_read(con) == ROWS
-        assert _parquet_rows(con, f"{tmp_path}/lake-data/raw/pictures/*.parquet") == [3]
-    finally:
-        con.close()
-    assert _read_back(lake, {}, tmp_path) == READ_BACK
+    assert _read_back(lake, env, tmp_path) == READ_BACK
 
 
 @pytest.mark.parametrize("kind", ["duckdb", "sqlite"])
