@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import duckdb
@@ -9,6 +10,7 @@ import pytest
 
 from etl.lake.attach import connect_lake
 from etl.lake.config import LakeWarehouse
+from etl.lake.errors import LakeError
 from tests.lake.services import S3_KEYS, Postgres, S3Server
 
 ROWS = [(1, "front", '{"views":["face","back"]}'), (2, "back", None), (3, "détail", "[]")]
@@ -87,3 +89,23 @@ def test_lake_with_file_catalog_round_trips(kind: str, tmp_path: Path) -> None:
         con.close()
     assert (tmp_path / f"catalog.{kind}").is_file()
     assert _read_back(lake, {}, tmp_path) == READ_BACK
+
+
+def test_unreachable_catalog_is_one_line_without_the_password(
+    postgres: Postgres, tmp_path: Path
+) -> None:
+    missing = dataclasses.replace(postgres, database=f"{postgres.database}_missing")
+    lake = LakeWarehouse(
+        kind="ducklake",
+        catalog=f"postgres:{missing.conninfo()}",
+        catalog_password_env="SHOTLIST_TEST_CATALOG_PASSWORD",
+        data_path="data",
+    )
+    env = {"SHOTLIST_TEST_CATALOG_PASSWORD": "pw-never-shown-4711"}
+    with pytest.raises(LakeError) as caught:
+        connect_lake(lake, base_dir=tmp_path, env=env)
+    message = str(caught.value)
+    assert message.startswith(f"warehouse.catalog 'postgres:{missing.conninfo()}': cannot attach")
+    assert f'database "{missing.database}" does not exist' in message
+    assert "pw-never-shown-4711" not in message
+    assert "\n" not in message
