@@ -44,6 +44,7 @@ class HttpConfig(Section):
 # Imported here, once HttpConfig exists: source sections in their own modules subclass it.
 from etl.sources.kitsu.config import KitsuConfig  # noqa: E402
 from etl.sources.sartiq.config import SartiqConfig  # noqa: E402
+from etl.webhooks.config import WebhooksConfig  # noqa: E402
 
 
 class GrandShootingConfig(HttpConfig):
@@ -119,6 +120,7 @@ class Config(Section):
     sources: SourcesConfig = SourcesConfig()
     guidelines: GuidelinesConfig = GuidelinesConfig()
     scope: ScopeConfig = ScopeConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
     path: Path | None = None
 
     def base_dir(self) -> Path:
