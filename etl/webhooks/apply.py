@@ -78,8 +78,10 @@ def keep_newer(
         ).fetchall()
     finally:
         con.unregister("_incoming")
-    wanted = pl.Series("_i", [row[0] for row in kept], dtype=indexed["_i"].dtype)
-    return indexed.filter(pl.col("_i").is_in(wanted)).drop("_i")
+    mask = [False] * frame.height
+    for (index,) in kept:
+        mask[index] = True
+    return frame.filter(pl.Series(mask, dtype=pl.Boolean))
 
 
 def _mark_deleted(
@@ -106,7 +108,7 @@ def _rows(
     builder: RowBuilder, changes: Sequence[Change], applied: Applied
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]], list[int]]:
     synced_at = utcnow()
-    rows: list[tuple[Any, int, dict[str, Any]]] = []
+    rows: list[tuple[tuple[datetime, bool, int], dict[str, Any]]] = []
     quarantined: list[tuple[str, str, str]] = []
     bare: list[int] = []
     for seq, change in enumerate(changes):
@@ -122,11 +124,12 @@ def _rows(
         row = built[0]
         if change.deleted:
             row["_deleted_at"] = change.received_at
-        rows.append((row.get(CURSOR) or datetime.min, seq, row))
+        rows.append(((row.get(CURSOR) or datetime.min, change.deleted, seq), row))
     applied.quarantined += len(quarantined)
-    # Newest last (ties: arrival order): `rows_frame` keeps the last copy of each key.
-    rows.sort(key=lambda item: (item[0], item[1]))
-    return [row for _, _, row in rows], quarantined, bare
+    # Newest last, as `rows_frame` keeps the last copy of a key; at one date_mod a deletion
+    # comes after live copies (the rule `keep_newer` applies across batches), then arrival.
+    rows.sort(key=lambda item: item[0])
+    return [row for _, row in rows], quarantined, bare
 
 
 def apply_changes(

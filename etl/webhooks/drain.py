@@ -60,7 +60,10 @@ class DrainReport:
         quarantined = sum(a.quarantined for a in self.applied)
         if quarantined:
             parts.append(f"{quarantined} quarantined")
-        parts.extend(f"{n} skipped ({reason})" for reason, n in sorted(self.skipped.items()))
+        parts.extend(
+            f"{n} skipped ({reason.removeprefix('skipped: ')})"
+            for reason, n in sorted(self.skipped.items())
+        )
         return ", ".join(parts)
 
 
