@@ -16,12 +16,14 @@ import duckdb
 
 from etl.config import Config, load_config
 from etl.simulators.grandshooting import Catalog
-from etl.simulators.grandshooting.webhooks import WebhookSender
+from etl.simulators.grandshooting.webhooks import DeliveryPolicy, WebhookSender
 from tests.sync.helpers import landed, served
 
 SECRET = "wh-secret-0123456789abcdef"
 GS_TOKEN_ENV = "GS_WEBHOOK_TEST_TOKEN"
 REPO = Path(__file__).resolve().parents[2]
+# The vendor's timings shortened: a tick every 50 ms, retries after 0.2 s and 0.5 s.
+FAST = DeliveryPolicy(interval=0.05, retry_delays=(0.2, 0.5), timeout=5)
 
 
 def write_config(tmp_path: Path, base_url: str, **webhooks: Any) -> Path:

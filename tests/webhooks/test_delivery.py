@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from etl.config import Config
 from etl.simulators.grandshooting import Catalog
-from etl.simulators.grandshooting.webhooks import DeliveryPolicy, WebhookSender
+from etl.simulators.grandshooting.webhooks import WebhookSender
 from tests.sync.helpers import landed
 from tests.webhooks.helpers import (
+    FAST,
     ListenProcess,
     assert_same,
     config_of,
@@ -15,8 +16,6 @@ from tests.webhooks.helpers import (
     wait_until,
     warehouse,
 )
-
-FAST = DeliveryPolicy(interval=0.05, retry_delays=(0.2, 0.5), timeout=5)
 
 
 def test_delivery_create_update_delete_land_exact_records(

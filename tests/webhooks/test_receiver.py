@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +17,7 @@ import pytest
 from etl.config import Config
 from etl.webhooks.drain import drain_pending
 from etl.webhooks.service import Listener
-from tests.webhooks.helpers import SECRET, spool_rows
+from tests.webhooks.helpers import REPO, SECRET, spool_rows
 
 
 @pytest.fixture
@@ -91,4 +94,23 @@ def test_receiver_keeps_and_reports_an_unknown_topic(
     assert report.summary() == "1 messages, 0 rows landed, 1 skipped (unknown topic looks/update)"
     assert [(r[1], r[4]) for r in spool_rows(config)] == [
         ("looks/update", "skipped: unknown topic looks/update")
+    ]
+
+
+def test_receiver_cli_without_secret_is_one_clear_line(config_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SHOTLIST_WEBHOOK_SECRET"}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "--config", str(config_path), "listen", "--port", "0"],
+        env=env,
+        cwd=REPO,
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"Error: {config_path}: webhooks.secret_env: environment variable "
+        "SHOTLIST_WEBHOOK_SECRET is not set (it must hold the secret; secrets are never read "
+        "from the file)"
     ]

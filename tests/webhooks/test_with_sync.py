@@ -8,9 +8,10 @@ from etl.config import Config
 from etl.engine.sync import sync_sources
 from etl.errors import WarehouseLockedError
 from etl.simulators.grandshooting import Catalog
-from etl.simulators.grandshooting.webhooks import DeliveryPolicy, WebhookSender
+from etl.simulators.grandshooting.webhooks import WebhookSender
 from tests.sync.helpers import landed
 from tests.webhooks.helpers import (
+    FAST,
     ListenProcess,
     assert_same,
     config_of,
@@ -20,7 +21,6 @@ from tests.webhooks.helpers import (
     warehouse,
 )
 
-FAST = DeliveryPolicy(interval=0.05, retry_delays=(0.2, 0.5), timeout=5)
 ROUNDS = 12
 
 

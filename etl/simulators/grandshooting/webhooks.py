@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
+from etl.redact import register_secret
 from etl.simulators.grandshooting.catalog import Catalog
 from etl.simulators.grandshooting.table import Row, Table
 
@@ -39,6 +41,10 @@ class DeliveryPolicy:
     retry_delays: tuple[float, ...] = (10.0, 60.0)
     timeout: float = 10.0
 
+    def __post_init__(self) -> None:
+        if self.interval <= 0 or self.batch_size < 1 or any(d < 0 for d in self.retry_delays):
+            raise ValueError("webhook delivery: interval > 0, batch_size >= 1, delays >= 0")
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -56,6 +62,14 @@ class Delivery:
     @property
     def ok(self) -> bool:
         return self.status == 200
+
+
+def describe_url(url: str) -> str:
+    """The URL to print: its last path segment is the receiver's secret, so it is masked."""
+    split = urlsplit(url)
+    head, _, secret = split.path.rpartition("/")
+    register_secret(secret)
+    return f"{split.scheme}://{split.netloc}{head}/***" if secret else url
 
 
 class _Waker:
@@ -285,4 +299,4 @@ class WebhookSender:
             self._logged.notify_all()
 
 
-__all__ = ["CatalogWatcher", "Delivery", "DeliveryPolicy", "WebhookSender"]
+__all__ = ["CatalogWatcher", "Delivery", "DeliveryPolicy", "WebhookSender", "describe_url"]
