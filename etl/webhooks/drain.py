@@ -9,17 +9,21 @@ changes nothing (older-or-equal records never replace newer ones).
 from __future__ import annotations
 
 import logging
-import threading
+import multiprocessing
+import os
+import queue
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from etl.config import Config
 from etl.errors import WarehouseLockedError
 from etl.lock import warehouse_lock
+from etl.redact import RedactingFilter
 from etl.webhooks import apply, spool
 from etl.webhooks.config import spool_location
 from etl.webhooks.message import TOPICS, MalformedMessage, parse_message
@@ -193,41 +197,69 @@ def purge(config: Config) -> int:
         return spool.purge_applied(sp, config.webhooks.keep_days)
 
 
+def _log_like(level: int) -> None:
+    # A spawned process starts without the parent's logging set-up: the same level, redacted.
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+
+
+def _drain_once(config: Config, total: DrainReport) -> None:
+    try:
+        report = drain_pending(config, command="listen")
+    except Exception:  # the next round retries; the messages are still in the spool
+        log.exception("webhook drain failed")
+        return
+    if report.messages:
+        log.info("webhooks drained: %s", report.summary())
+    if report.busy:
+        log.info("warehouse busy, drain postponed: %s", report.busy)
+    total.add(report)
+
+
+def _drain_forever(config: Config, stop: Any, parent: int, level: int, out: Any) -> None:
+    """The drainer process: every `drain_every` seconds, until told to stop or orphaned."""
+    _log_like(level)
+    total = DrainReport()
+    purge(config)
+    while not stop.wait(config.webhooks.drain_every):
+        if os.getppid() != parent:
+            return  # the listener was killed: its restart starts a new drainer
+        _drain_once(config, total)
+    _drain_once(config, total)
+    out.put(total)
+
+
 class Drainer:
-    """Drains every `[webhooks] drain_every` seconds in a background thread, until `close()`."""
+    """Drains every `[webhooks] drain_every` seconds in a child process, until `close()`.
+
+    A process, not a thread: validating and landing records is CPU work that would otherwise
+    hold the receiver's interpreter lock and slow the acknowledgements down.
+    """
 
     def __init__(self, config: Config) -> None:
-        self.config = config
-        # Totals since start (what `listen` prints when it stops).
-        self.total = DrainReport()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="webhook-drainer", daemon=True)
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._out: Any = context.Queue()
+        self._process = context.Process(
+            target=_drain_forever,
+            args=(config, self._stop, os.getpid(), log.getEffectiveLevel(), self._out),
+            name="shotlist-webhook-drainer",
+            daemon=True,
+        )
 
     def start(self) -> None:
-        self._thread.start()
+        self._process.start()
 
-    def _once(self) -> None:
-        try:
-            report = drain_pending(self.config, command="listen")
-        except Exception:  # the next round retries; the messages are still in the spool
-            log.exception("webhook drain failed")
-            return
-        if report.messages:
-            log.info("webhooks drained: %s", report.summary())
-        if report.busy:
-            log.info("warehouse busy, drain postponed: %s", report.busy)
-        self.total.add(report)
-
-    def _run(self) -> None:
-        purge(self.config)
-        while not self._stop.wait(self.config.webhooks.drain_every):
-            self._once()
-
-    def close(self) -> None:
-        """Stop, after one last drain so what was acknowledged is landed when possible."""
+    def close(self) -> DrainReport:
+        """Stop after one last drain, so what was acknowledged is landed when possible."""
         self._stop.set()
-        self._thread.join(timeout=60)
-        self._once()
+        try:
+            total: DrainReport = self._out.get(timeout=300)
+        except queue.Empty:
+            total = DrainReport(waiting="the drainer did not report")
+        self._process.join(timeout=30)
+        return total
 
 
 __all__ = ["DrainReport", "Drainer", "drain_batch", "drain_pending", "paths", "scope_for"]

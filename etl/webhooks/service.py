@@ -49,8 +49,7 @@ class Listener:
         self.writer.close()
         if self.drainer is None:
             return None
-        self.drainer.close()
-        return self.drainer.total
+        return self.drainer.close()
 
 
 def listen_until_stopped(

@@ -101,6 +101,12 @@ class ListenProcess:
         self._log.close()
         return self.proc.returncode, out, self.log_path.read_text(encoding="utf-8")
 
+    def stop_cleanly(self) -> str:
+        """Stop and check it exited 0 (SIGTERM is a normal stop); returns its log."""
+        code, _, log = self.stop()
+        assert code == 0, log
+        return log
+
     def wait_dead(self) -> int:
         code = self.proc.wait(timeout=30)
         self._log.close()

@@ -13,7 +13,6 @@ from etl.webhooks.spool import CRASH_ENV
 from tests.webhooks.helpers import (
     ListenProcess,
     assert_same,
-    config_of,
     pending_count,
     sender_idle,
     spool_rows,
@@ -46,15 +45,14 @@ def test_durability_kill_around_commit_loses_and_doubles_nothing(
         assert sender.wait_for(lambda ds: any(d.ok for d in ds), timeout=60)
         wait_until(lambda: sender_idle(sender), what="the retry")
         wait_until(lambda: pending_count(synced) == 0, what="the drain")
-    code, _, log = again.stop()
-    assert code == 0, log
+    again.stop_cleanly()
     tries = [(d.attempt, d.ok) for d in sender.deliveries]
     assert tries == [(1, False), (2, True)]
     rows = spool_rows(synced)
     assert [(topic, outcome) for _, topic, _, _, outcome in rows] == [
         ("pictures/update", "applied")
     ]
-    con = warehouse(config_of(config_path))
+    con = warehouse(synced)
     try:
         assert_same(con, catalog)
         statuses = con.execute(
