@@ -12,6 +12,8 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
+import threading
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -68,6 +70,8 @@ class DrainReport:
             f"{n} skipped ({reason.removeprefix('skipped: ')})"
             for reason, n in sorted(self.skipped.items())
         )
+        if self.waiting:
+            parts.append(self.waiting)
         return ", ".join(parts)
 
 
@@ -249,15 +253,30 @@ class Drainer:
         )
 
     def start(self) -> None:
-        self._process.start()
+        # Started with Ctrl-C and SIGTERM ignored, which the child inherits from its first
+        # instruction: those signals reach the whole process group, and the listener stops
+        # the drainer itself, after the receiver, so that its last drain happens.
+        if threading.current_thread() is not threading.main_thread():
+            self._process.start()
+            return
+        previous = [(s, signal.signal(s, signal.SIG_IGN)) for s in (signal.SIGINT, signal.SIGTERM)]
+        try:
+            self._process.start()
+        finally:
+            for number, handler in previous:
+                signal.signal(number, handler)
 
     def close(self) -> DrainReport:
         """Stop after one last drain, so what was acknowledged is landed when possible."""
         self._stop.set()
-        try:
-            total: DrainReport = self._out.get(timeout=300)
-        except queue.Empty:
-            total = DrainReport(waiting="the drainer did not report")
+        while True:
+            try:
+                total: DrainReport = self._out.get(timeout=0.5)
+                break
+            except queue.Empty:
+                if not self._process.is_alive():
+                    total = DrainReport(waiting="the drainer stopped without reporting")
+                    break
         self._process.join(timeout=30)
         return total
 

@@ -11,13 +11,12 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from etl.redact import redact, register_secret
-from etl.webhooks.message import MalformedMessage, Message, parse_message
+from etl.webhooks.message import MalformedMessage, parse_message
 from etl.webhooks.spool import SpoolWriter
 
 log = logging.getLogger("etl.webhooks")
@@ -39,15 +38,11 @@ class Receiver:
         secret: str,
         writer: SpoolWriter,
         max_body_bytes: int,
-        on_stored: Callable[[Message], None] | None = None,
     ) -> None:
-        if len(secret) < 16:
-            raise ValueError("the webhook secret must be at least 16 characters")
         register_secret(secret)
         self._secret = secret.encode()
         self.writer = writer
         self.max_body_bytes = max_body_bytes
-        self.on_stored = on_stored
         self.unknown_topics: set[str] = set()
 
     def authorized(self, method: str, path: str) -> bool:
@@ -66,8 +61,6 @@ class Receiver:
             self.unknown_topics.add(message.topic)
             log.warning("unknown webhook topic %r: stored, not applied", message.topic)
         stored = self.writer.store(message, body)
-        if stored and self.on_stored is not None:
-            self.on_stored(message)
         return Answer(200, {"stored": stored, "topic": message.topic})
 
 

@@ -13,6 +13,8 @@ from etl.webhooks.drain import Drainer, DrainReport, paths
 from etl.webhooks.server import Receiver, RunningReceiver
 from etl.webhooks.spool import CRASH_ENV, CRASH_POINTS, SpoolWriter
 
+MIN_SECRET = 16
+
 
 class ListenError(ShotlistError):
     """The receiver could not start (port taken, secret too short...)."""
@@ -24,6 +26,11 @@ class Listener:
     def __init__(self, config: Config, host: str, port: int, *, drain: bool = True) -> None:
         settings = config.webhooks
         secret = secret_from_env(settings.secret_env, config=config, key="webhooks.secret_env")
+        if len(secret) < MIN_SECRET:
+            raise ConfigError(
+                f"${settings.secret_env}: the webhook secret must be at least {MIN_SECRET} "
+                "characters (it is the only thing guarding the URL)"
+            )
         crash = os.environ.get(CRASH_ENV) or None
         if crash is not None and crash not in CRASH_POINTS:
             raise ConfigError(f"${CRASH_ENV}: expected one of {', '.join(CRASH_POINTS)}")
@@ -32,10 +39,9 @@ class Listener:
         try:
             receiver = Receiver(secret, self.writer, settings.max_body_bytes)
             self.server = RunningReceiver(receiver, host, port)
-        except (ValueError, OSError) as exc:
+        except OSError as exc:
             self.writer.close()
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise ListenError(f"cannot listen on {host}:{port}: {reason}") from None
+            raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.drainer = Drainer(config) if drain else None
         if self.drainer is not None:
             self.drainer.start()

@@ -80,6 +80,7 @@ class ListenProcess:
             text=True,
             stdout=subprocess.PIPE,
             stderr=self._log,
+            start_new_session=True,  # its own process group, as under a terminal or systemd
         )
         assert self.proc.stdout is not None
         first = self.proc.stdout.readline()  # blocks until the server is bound, or exits
@@ -100,6 +101,10 @@ class ListenProcess:
         out, _ = self.proc.communicate(timeout=60)
         self._log.close()
         return self.proc.returncode, out, self.log_path.read_text(encoding="utf-8")
+
+    def interrupt_group(self) -> None:
+        """Ctrl-C in a terminal: SIGINT to every process of the group, drainer included."""
+        os.killpg(self.proc.pid, signal.SIGINT)
 
     def stop_cleanly(self) -> str:
         """Stop and check it exited 0 (SIGTERM is a normal stop); returns its log."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import signal
 
+import httpx
 import pytest
 
 from etl.config import Config
 from etl.simulators.grandshooting import Catalog
 from etl.simulators.grandshooting.webhooks import DeliveryPolicy, WebhookSender
 from etl.webhooks.spool import CRASH_ENV
+from tests.sync.helpers import landed
 from tests.webhooks.helpers import (
     ListenProcess,
     assert_same,
@@ -63,3 +65,28 @@ def test_durability_kill_around_commit_loses_and_doubles_nothing(
     finally:
         con.close()
     assert statuses == [(40, 20)]
+
+
+def test_durability_ctrl_c_to_the_group_lands_what_was_acknowledged(
+    synced: Config, config_path, catalog: Catalog
+) -> None:
+    listener = ListenProcess(config_path)
+    a = catalog.records("pictures")[0]
+    record = {**a, "picturestatus": 55, "date_mod": "2026-11-22T08:00:00Z"}
+    body = {
+        "account_id": 1,
+        "topic": "pictures/update",
+        "ids": [a["picture_id"]],
+        "data": {str(a["picture_id"]): record},
+    }
+    assert httpx.post(listener.url, json=body, timeout=10).status_code == 200
+    listener.interrupt_group()
+    code, out, log = listener.stop()
+    assert code == 0, log
+    assert out.splitlines()[-1] == "stopped; drained 1 messages, 1 rows landed", log
+    assert pending_count(synced) == 0
+    con = warehouse(synced)
+    try:
+        assert landed(con, "pictures")[a["picture_id"]] == record
+    finally:
+        con.close()

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from etl.config import Config
+from etl.errors import ConfigError
 from etl.webhooks.drain import drain_pending
 from etl.webhooks.service import Listener
 from tests.webhooks.helpers import REPO, SECRET, spool_rows
@@ -114,3 +115,14 @@ def test_receiver_cli_without_secret_is_one_clear_line(config_path) -> None:
         "SHOTLIST_WEBHOOK_SECRET is not set (it must hold the secret; secrets are never read "
         "from the file)"
     ]
+
+
+def test_receiver_refuses_a_short_secret(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOTLIST_WEBHOOK_SECRET", "short-secret")
+    with pytest.raises(ConfigError) as caught:
+        Listener(config, "127.0.0.1", 0, drain=False)
+    assert str(caught.value) == (
+        "$SHOTLIST_WEBHOOK_SECRET: the webhook secret must be at least 16 characters "
+        "(it is the only thing guarding the URL)"
+    )
+    assert spool_rows(config) == []
