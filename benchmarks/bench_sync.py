@@ -22,7 +22,7 @@ from pathlib import Path
 from etl.engine import warehouse as wh
 from etl.engine.auth import BearerToken
 from etl.engine.sync import Extract, SourceRuntime, sync
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
 
 TOKEN = "bench-token"
 

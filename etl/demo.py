@@ -9,13 +9,15 @@ from pathlib import Path
 
 import duckdb
 
-from etl.config import Config, GrandShootingConfig, SourcesConfig, WarehouseConfig
+from etl.config import Config, WarehouseConfig
 from etl.engine.progress import Progress
 from etl.engine.sync import SyncResult, sync_sources
 from etl.models import build
 from etl.report import write_report
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
+from etl.sources.config import SourcesConfig
+from etl.sources.grandshooting.config import GrandShootingConfig
 from etl.sources.sartiq.config import SartiqConfig
 
 DEMO_TOKEN_ENV = "SHOTLIST_DEMO_TOKEN"

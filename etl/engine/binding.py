@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from etl.config import Config, HttpConfig
+from etl.config import Config
+from etl.config_base import HttpConfig
 from etl.engine.client import RetryPolicy
 from etl.engine.declarations import Source
 from etl.engine.runtime import Extract, SourceRuntime

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from etl.engine import warehouse as wh
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
 
 
 @pytest.fixture

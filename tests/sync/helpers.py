@@ -16,7 +16,7 @@ from etl.engine.sync import Extract, SourceRuntime, SyncResult, sync
 from etl.simulators.grandshooting import (
     Catalog,
 )
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
 
 TOKEN = "test-token-9f8e7d6c5b4a"
 FAST_RETRY = RetryPolicy(max_attempts=8, budget=30.0, backoff_base=0.005, backoff_cap=0.05)

@@ -8,7 +8,7 @@ import duckdb
 
 from etl.engine import warehouse as wh
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
 from tests.sync.helpers import (
     TOKEN,
     assert_exact,
