@@ -13,7 +13,9 @@ from etl.config import Config, WarehouseConfig
 from etl.engine.progress import Progress
 from etl.engine.sync import SyncResult, sync_sources
 from etl.models import build
+from etl.models.guidelines import guideline_path
 from etl.report import write_report
+from etl.resources import EXAMPLE_GUIDELINES
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
 from etl.sources.config import SourcesConfig
@@ -55,7 +57,14 @@ def demo_config(
             rate_limit=rate_limit,
         )
     sources = SourcesConfig(grandshooting=source, sartiq=sartiq_source)
-    return base.model_copy(update={"warehouse": warehouse, "sources": sources})
+    # Without a guidelines file of the user's, the shipped example applies from any folder,
+    # as it does in a checkout (where it is the default `data/guidelines.toml`).
+    guidelines = base.guidelines
+    if guideline_path(base) is None:
+        guidelines = guidelines.model_copy(update={"path": EXAMPLE_GUIDELINES})
+    return base.model_copy(
+        update={"warehouse": warehouse, "sources": sources, "guidelines": guidelines}
+    )
 
 
 def table_counts(path: Path) -> list[tuple[str, int]]:

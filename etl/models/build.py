@@ -16,7 +16,7 @@ from etl.lock import warehouse_lock
 from etl.models.datatests import DataTest, TestResult, custom_tests, generic_test, run_tests
 from etl.models.discovery import Model, dependency_order, discover
 from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
-from etl.models.paths import SQL_DIR, analytics_path, status_map_path, warehouse_path
+from etl.models.paths import analytics_path, status_map_path, warehouse_path
 from etl.models.publish import publish
 from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
@@ -28,6 +28,7 @@ from etl.models.seeds import (
     load_status_map,
     read_status_map,
 )
+from etl.resources import SQL_DIR
 
 log = logging.getLogger(__name__)
 
