@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from setuptools.command.build_py import build_py
@@ -35,6 +36,8 @@ class BundleBuildPy(build_py):
         super().run()
         if self.editable_mode:
             return
+        # build/lib outlives a build: a model deleted from sql/ must not ship from a stale copy.
+        shutil.rmtree(Path(self.build_lib, TARGET), ignore_errors=True)
         for relative in bundled_files():
             target = Path(self.build_lib, TARGET, relative)
             self.mkpath(str(target.parent))
