@@ -7,14 +7,15 @@ import click
 from etl.cli.base import Context, cli
 from etl.engine.progress import default_progress
 from etl.engine.sync import SyncResult, sync_sources
-from etl.runs import recent_runs
+from etl.runs import counted, recent_runs
 
 
 def summarise(result: SyncResult) -> None:
     """One line per resource, then the totals; failures go to stderr."""
     for r in result.results:
         scope = f"[{r.scope}]" if r.scope not in ("", "0") else ""
-        line = f"{r.source}.{r.resource}{scope}: {r.status}, {r.rows} rows, {r.pages} pages"
+        line = f"{r.source}.{r.resource}{scope}: {r.status}, {counted(r.rows, 'row')}, "
+        line += counted(r.pages, "page")
         if r.deleted:
             line += f", {r.deleted} marked deleted"
         if r.quarantined:
