@@ -39,6 +39,7 @@ def _subcommand_config(ctx: click.Context, _param: click.Parameter, value: str |
 
 
 def config_option() -> click.Option:
+    """The subcommand's `--config`: sets the path on the shared Context, passes no argument."""
     return click.Option(
         ["--config", "subcommand_config"],
         type=click.Path(dir_okay=False),
@@ -57,7 +58,8 @@ class ShotlistGroup(click.Group):
     group_class = type  # `cli.group()` makes a ShotlistGroup too
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        if not isinstance(cmd, click.Group):
+        taken = any(param.name == "subcommand_config" for param in cmd.params)
+        if not isinstance(cmd, click.Group) and not taken:
             cmd.params.append(config_option())
         super().add_command(cmd, name)
 
