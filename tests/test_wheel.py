@@ -96,3 +96,17 @@ def test_wheel_runs_the_demo_from_any_folder(installed: Path, tmp_path: Path) ->
     summary = openpyxl.load_workbook(workbook, read_only=True)["Summary"]
     values = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if len(row) > 1}
     assert in_scope is not None and values["Products in scope"] == in_scope[0]
+
+    # The other commands find their files from here too: build (SQL models, status map), query,
+    # runs, and init's starter, which the installed loader accepts.
+    shotlist = installed / "shotlist"
+    run(shotlist, "build", cwd=tmp_path, env=env)
+    counted = run(shotlist, "query", "select count(*) as n from marts.products where in_scope",
+                  "--format", "csv", cwd=tmp_path, env=env)  # fmt: skip
+    assert counted.stdout.split() == ["n", str(in_scope[0])]
+    header = run(shotlist, "runs", "--limit", "1", cwd=tmp_path, env=env).stdout.splitlines()[0]
+    assert header.split()[:3] == ["run", "started", "resource"]
+    run(shotlist, "init", "starter", cwd=tmp_path, env=env)
+    check = "from etl.config import load_config; print(load_config('starter/shotlist.toml').path)"
+    loaded_from = run(installed / "python", "-c", check, cwd=tmp_path, env=env).stdout.strip()
+    assert loaded_from == str((tmp_path / "starter" / "shotlist.toml").resolve())
