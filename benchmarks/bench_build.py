@@ -141,9 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "guidelines.toml").write_text(
-            EXAMPLE_GUIDELINES.read_text(encoding="utf-8")
-        )
+        (folder / "guidelines.toml").write_text(EXAMPLE_GUIDELINES.read_text(encoding="utf-8"))
         (folder / "shotlist.toml").write_text(
             '[warehouse]\npath = "warehouse.duckdb"\nanalytics_path = "analytics.duckdb"\n'
             '[guidelines]\npath = "guidelines.toml"\n'
