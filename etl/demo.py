@@ -11,12 +11,14 @@ import duckdb
 
 from etl.config import Config, GrandShootingConfig, SourcesConfig, WarehouseConfig
 from etl.engine.progress import Progress
-from etl.engine.sync import SyncResult, sync_sources
+from etl.engine.runtime import SyncResult
 from etl.models import build
 from etl.report import write_report
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
 from etl.sources.sartiq.config import SartiqConfig
+from etl.sync import sync_sources
+from etl.workspace import locked
 
 DEMO_TOKEN_ENV = "SHOTLIST_DEMO_TOKEN"
 DEMO_TOKEN = "demo-token"
@@ -80,7 +82,22 @@ def run_demo(
     progress: Progress | None = None,
     say: Callable[[str], None] = print,
 ) -> DemoResult:
-    """Start the simulator on a free loopback port, sync it, then build and report."""
+    """Start the simulator on a free loopback port, sync it, then build and report.
+
+    The warehouse lock is held once, for the whole demo.
+    """
+    with locked(base, "demo"):
+        return _run_demo(base, references, seed, rate_limit, progress, say)
+
+
+def _run_demo(
+    base: Config,
+    references: int,
+    seed: int,
+    rate_limit: float,
+    progress: Progress | None,
+    say: Callable[[str], None],
+) -> DemoResult:
     catalog = generate_catalog(CatalogSpec(references=references, seed=seed))
     os.environ[DEMO_TOKEN_ENV] = DEMO_TOKEN
     simulator = GrandShootingSimulator(catalog, token=DEMO_TOKEN, rate_limit=rate_limit)

@@ -23,7 +23,6 @@ from typing import Any
 
 import duckdb
 
-from etl.config import Config
 from etl.engine import nested, reread
 from etl.engine import warehouse as wh
 from etl.engine.client import ApiClient
@@ -43,7 +42,6 @@ from etl.engine.runtime import (
     utcnow,
 )
 from etl.errors import ApiError, AuthError, PaginationError, ShotlistError
-from etl.lock import warehouse_lock
 
 log = logging.getLogger("etl.sync")
 
@@ -671,40 +669,6 @@ def sync(
     return asyncio.run(run_sync(runtimes, con, full_refresh=full_refresh, progress=progress))
 
 
-def sync_sources(
-    config: Config,
-    sources: Sequence[str] | None = None,
-    *,
-    full_refresh: bool = False,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Sync the named sources (default: every configured one) into the configured warehouse."""
-    # Imported here: the registry imports the source modules, which import this engine.
-    from etl.sources import registry
-
-    names = list(sources) if sources else registry.configured_names(config)
-    if not names:
-        raise ShotlistError(
-            f"{config.path or 'configuration'}: no source configured "
-            "(add a [sources.<name>] section)"
-        )
-    runtimes = []
-    for name in names:
-        try:
-            entry = registry.get(name)
-        except KeyError as exc:
-            raise ShotlistError(str(exc.args[0])) from None
-        runtimes.append(entry.runtime(config))
-    path = config.resolve(config.warehouse.path)
-    # The lock turns "another run is writing" into a clear message instead of a DuckDB error.
-    with warehouse_lock(path, "sync"):
-        con = wh.connect(path)
-        try:
-            return sync(runtimes, con, full_refresh=full_refresh, progress=progress)
-        finally:
-            con.close()
-
-
 # The runtime types are imported from here by sources and tests, with the engine's entry points.
 __all__ = [
     "Extract",
@@ -714,5 +678,4 @@ __all__ = [
     "SyncResult",
     "run_sync",
     "sync",
-    "sync_sources",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from etl.config import Config
 from etl.engine.declarations import Source
-from etl.engine.sync import SourceRuntime
+from etl.engine.runtime import SourceRuntime
 from etl.sources import grandshooting
 from etl.sources.kitsu import source as kitsu
 from etl.sources.sartiq import source as sartiq
