@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from etl.config import Config, GrandShootingConfig, SourcesConfig, WarehouseConfig
 from etl.engine.progress import Progress
 from etl.engine.runtime import SyncResult
@@ -18,6 +16,7 @@ from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, ge
 from etl.simulators.sartiq import SartiqSimulator
 from etl.sources.sartiq.config import SartiqConfig
 from etl.sync import sync_sources
+from etl.warehouse.duckdb_file import connect, raw_table_counts
 from etl.workspace import locked
 
 DEMO_TOKEN_ENV = "SHOTLIST_DEMO_TOKEN"
@@ -59,16 +58,9 @@ def demo_config(
 
 
 def table_counts(path: Path) -> list[tuple[str, int]]:
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
-        names = con.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema = 'raw' order by 1"
-        ).fetchall()
-        return [
-            (name, int(con.execute(f"select count(*) from {name}").fetchone()[0]))  # type: ignore[index]
-            for (name,) in names
-        ]
+        return raw_table_counts(con)
     finally:
         con.close()
 

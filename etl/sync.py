@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etl.config import Config
-from etl.engine import warehouse as wh
 from etl.engine.progress import Progress
 from etl.engine.runtime import SourceRuntime, SyncResult
 from etl.engine.sync import sync
 from etl.errors import ShotlistError
 from etl.sources import registry
-from etl.workspace import warehouse_path
+from etl.workspace import open_warehouse
 
 
 def bind_sources(config: Config, sources: Sequence[str] | None = None) -> list[SourceRuntime]:
@@ -45,8 +44,5 @@ def sync_sources(
 ) -> SyncResult:
     """Sync the named sources into the configured warehouse; the caller holds the run lock."""
     runtimes = bind_sources(config, sources)
-    con = wh.connect(warehouse_path(config))
-    try:
-        return sync(runtimes, con, full_refresh=full_refresh, progress=progress)
-    finally:
-        con.close()
+    with open_warehouse(config) as warehouse:
+        return sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress)
