@@ -2,7 +2,8 @@
 
 A strategy sees the warehouse through `call` (one warehouse operation at a time, off the event
 loop), where its rows land, the scope, and a sink for pages of records; it never sees the
-engine's paging, buffers or checkpoint.
+engine's paging, buffers or checkpoint. A strategy is an async function of a `PassContext`
+that returns the rows it marked deleted (`nested.run_nested`, `reread.after_children`).
 """
 
 from __future__ import annotations
@@ -101,7 +102,3 @@ def parent_link(parent: Resource, inherit: dict[str, str]) -> str | None:
     """The child column holding the parent's key (None: the children cannot be told apart)."""
     key = parent.primary_key[-1]
     return next((child for child, field in inherit.items() if field == key), None)
-
-
-# A strategy fills a pass from the context and returns the rows it marked deleted.
-Strategy = Callable[[PassContext], Awaitable[int]]

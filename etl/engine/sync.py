@@ -4,8 +4,12 @@ Strategies, picked per resource from its declaration and the total the API annou
 - offset pages fetched concurrently when the total fits under the paginator's ceiling;
 - key ranges fetched concurrently (keyset paging inside each range) beyond the ceiling;
 - plain sequential paging when the API gives no total (stop on a short page);
-- child resources fetched once per row of their parent.
-Rows land in batches; each batch commits with the checkpoint that lets a killed run resume.
+- child resources fetched once per row of their parent (only the parents that changed, with a
+  `Reread` declaration: `reread.py`);
+- nested resources exploded from their parent's landed records, nothing fetched (`nested.py`).
+The last two see the pass through a `PassContext`; everything reaches the warehouse only through
+its protocol (`etl.warehouse.protocol`). Rows land in batches; each batch commits with the
+checkpoint that lets a killed run resume.
 """
 
 from __future__ import annotations
@@ -674,7 +678,7 @@ def sync(
     return asyncio.run(run_sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress))
 
 
-# The runtime types are imported from here by sources and tests, with the engine's entry points.
+# Tests and benchmarks import the runtime types from here, with the engine's entry points.
 __all__ = [
     "Extract",
     "ResourceResult",
