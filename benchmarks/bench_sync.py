@@ -21,7 +21,7 @@ from pathlib import Path
 
 from etl.engine.auth import BearerToken
 from etl.engine.sync import Extract, SourceRuntime, sync
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.duckdb_file import DuckDBWarehouse
 
 TOKEN = "bench-token"

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.config import Config, GrandShootingConfig, SourcesConfig, WarehouseConfig
+from etl.config import Config, WarehouseConfig
 from etl.engine.progress import Progress
 from etl.engine.runtime import SyncResult
 from etl.models import build
 from etl.report import write_report
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
+from etl.sources.config import SourcesConfig
+from etl.sources.grandshooting.config import GrandShootingConfig
 from etl.sources.sartiq.config import SartiqConfig
 from etl.sync import sync_sources
 from etl.warehouse.duckdb_file import connect, raw_table_counts

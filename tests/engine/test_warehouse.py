@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse import duckdb_file as wh
 from etl.warehouse.protocol import Warehouse
 

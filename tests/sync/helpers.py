@@ -16,7 +16,7 @@ from etl.engine.sync import Extract, SourceRuntime, SyncResult, sync
 from etl.simulators.grandshooting import (
     Catalog,
 )
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.duckdb_file import DuckDBWarehouse
 
 TOKEN = "test-token-9f8e7d6c5b4a"
