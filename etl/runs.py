@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from etl.config import Config
 from etl.errors import ShotlistError
+from etl.warehouse.duckdb_file import connect
+from etl.warehouse.duckdb_file import recent_runs as run_rows
+from etl.workspace import warehouse_path
 
 HEADER = ("run", "started", "resource", "mode", "status", "rows", "pages", "took", "error")
 NUMERIC = {"rows", "pages", "took"}  # right-aligned
@@ -32,23 +33,12 @@ def aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 def recent_runs(config: Config, limit: int = 20) -> list[str]:
     """The most recent runs, newest first, as printable lines under a header line."""
-    path = config.resolve(config.warehouse.path)
+    path = warehouse_path(config)
     if not path.exists():
         raise ShotlistError(f"{path}: no warehouse yet (run `shotlist sync` first)")
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
-        rows = con.execute(
-            f"""with recent as (
-                   select run_id, max(started_at) as latest from meta.sync_runs
-                   group by run_id order by latest desc limit {int(limit)}
-               )
-               select r.run_id, r.source, r.scope, r.resource, r.mode, r.started_at,
-                      r.ended_at, r.pages, r.rows, r.status, r.error
-               from meta.sync_runs r join recent using (run_id)
-               order by recent.latest desc, r.started_at""",
-        ).fetchall()
-    except duckdb.CatalogException:
-        return []
+        rows = run_rows(con, limit)
     finally:
         con.close()
     if not rows:

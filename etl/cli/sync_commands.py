@@ -6,8 +6,10 @@ import click
 
 from etl.cli.base import Context, cli
 from etl.engine.progress import default_progress
-from etl.engine.sync import SyncResult, sync_sources
+from etl.engine.runtime import SyncResult
 from etl.runs import counted, recent_runs
+from etl.sync import sync_sources
+from etl.workspace import locked
 
 
 def summarise(result: SyncResult) -> None:
@@ -50,9 +52,11 @@ def sync(obj: Context, sources: tuple[str, ...], full_refresh: bool) -> None:
       GRANDSHOOTING_TOKEN=... shotlist sync grandshooting
       shotlist sync --full-refresh
     """
-    result = sync_sources(
-        obj.config, sources or None, full_refresh=full_refresh, progress=default_progress()
-    )
+    # The lock turns "another run is writing" into a clear message instead of a DuckDB error.
+    with locked(obj.config, "sync"):
+        result = sync_sources(
+            obj.config, sources or None, full_refresh=full_refresh, progress=default_progress()
+        )
     summarise(result)
     if not result.ok:
         failed = [f"{r.source}.{r.resource}" for r in result.results if r.status == "failed"]
