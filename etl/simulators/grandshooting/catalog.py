@@ -14,6 +14,7 @@ from typing import Any
 
 from etl.simulators.grandshooting import vocab
 from etl.simulators.grandshooting.generate import generate_account, iso
+from etl.simulators.grandshooting.statuses import STATUSES_BY_STEP, BenchStep, PictureStatus
 from etl.simulators.grandshooting.store import AccountData
 from etl.simulators.grandshooting.table import Row, Table
 
@@ -216,7 +217,7 @@ class Catalog:
                 table.remove(key)
 
     def add_pictures(self, n: int, account_id: int = 0, **fields: Any) -> list[int]:
-        """`n` new Live pictures (status 10) of existing references, on the Live bench of the
+        """`n` new Live pictures (not selected) of existing references, on the Live bench of the
         latest active production; ids above every existing one. Returns their ids."""
         with self.lock:
             data = self.account(account_id)
@@ -253,7 +254,8 @@ class Catalog:
                 for _ in range(updates):
                     row = table.rows[rng.randrange(len(table))]
                     if resource == "pictures":
-                        allowed = vocab.STATUSES_BY_STEP.get(row.get("benchsteptype", 10), (10,))
+                        step = row.get("benchsteptype", BenchStep.LIVE)
+                        allowed = STATUSES_BY_STEP.get(step, (PictureStatus.NOT_SELECTED,))
                         self._update(
                             table, [row[table.key]], {"picturestatus": rng.choice(allowed)}
                         )
@@ -292,7 +294,7 @@ def _new_picture(data: AccountData, picture_id: int, stamp: str) -> Row:
             "path": f"{bench['ext_lib_id']}/{file_name}",
             "file_path": file_name,
             "smalltext": file_name,
-            "picturestatus": 10,
+            "picturestatus": PictureStatus.NOT_SELECTED,
             "filesize": rng.randint(9_000_000, 32_000_000),
             "width": 4000,
             "height": 6000,
