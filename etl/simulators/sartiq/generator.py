@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from etl.simulators.sartiq.store import SHOOTING_TYPES, Json, Store
+from etl.simulators.sartiq.records import Json
+from etl.simulators.sartiq.statuses import SHOOTING_TYPES
+from etl.simulators.sartiq.store import Store
 
 PRODUCT_TYPES = ("t-shirt", "dress", "shoes", "jeans", "bag")
 GENDERS = ("MALE", "FEMALE", "UNISEX")
