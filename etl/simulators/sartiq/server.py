@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import secrets
 import threading
 import time
@@ -15,12 +16,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from etl.simulators.control import CONTROL_PREFIX, ControlError
+from etl.simulators.control import advance_days as advance_days_asked
 from etl.simulators.sartiq import views
 from etl.simulators.sartiq.api import answer
 from etl.simulators.sartiq.faults import Faults
 from etl.simulators.sartiq.generator import populate
+from etl.simulators.sartiq.progress import Progress, advance_days
 from etl.simulators.sartiq.query import HttpError, Query, last
-from etl.simulators.sartiq.records import Json
+from etl.simulators.sartiq.records import Json, iso
 from etl.simulators.sartiq.store import Store
 
 API = "/api/v1"
@@ -131,6 +135,10 @@ class SartiqSimulator:
         with self.store.lock:
             self.store.clock.set(moment)
 
+    def advance_days(self, days: int, rng: random.Random | None = None) -> Progress:
+        """Run `days` simulated days of studio work (see `progress`); the clock moves on."""
+        return advance_days(self.store, days, rng)
+
     def revoke_tokens(self) -> None:
         """Expire every token issued by the password flow (the next request gets 401)."""
         self._issued.clear()
@@ -168,6 +176,25 @@ class SartiqSimulator:
             raise HttpError(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
         if token != self.token and token not in self._issued:
             raise HttpError(401, "Could not validate credentials", {"WWW-Authenticate": "Bearer"})
+
+    def _control(
+        self, method: str, path: str, raw_query: dict[str, list[str]], authorization: str | None
+    ) -> tuple[int, Any, dict[str, str]]:
+        """`POST /_sim/advance?days=N`: N simulated days of work, answered with what changed."""
+        try:
+            self._authorize(authorization)
+            pairs = [(name, value) for name, values in raw_query.items() for value in values]
+            days = advance_days_asked(method, path, pairs)
+        except HttpError as exc:
+            return exc.status, {"detail": exc.detail}, exc.headers
+        except ControlError as refused:
+            return refused.status, {"detail": refused.message}, {}
+        progress = self.advance_days(days)
+        body = {
+            "clock": iso(self.store.clock.now()),
+            "changes": dict(sorted(progress.counts.items())),
+        }
+        return 200, body, {}
 
     def login(self, form: dict[str, list[str]]) -> Json:
         username = last(form, "username")
@@ -234,6 +261,9 @@ def _handler_for(sim: SartiqSimulator) -> type[BaseHTTPRequestHandler]:
         def _dispatch(
             self, method: str, path: str, raw_query: dict[str, list[str]], body: bytes
         ) -> tuple[int, Any, dict[str, str]]:
+            if path.startswith(CONTROL_PREFIX):
+                # The simulator's own endpoint, not the vendor's: no faults.
+                return sim._control(method, path, raw_query, self.headers.get("Authorization"))
             if sim.faults.latency > 0:
                 time.sleep(sim.faults.latency)
             fault = sim.faults.draw()

@@ -43,6 +43,7 @@ class Store:
 
     def __init__(self, seed: int = 7, start: datetime | None = None) -> None:
         self.lock = threading.RLock()
+        self.seed = seed
         self.rng = random.Random(seed)
         self.clock = Clock(start or datetime(2024, 6, 3, 9, 0, tzinfo=UTC))
         self.ids = Ids(self.rng, self.clock)
