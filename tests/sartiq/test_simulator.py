@@ -292,3 +292,13 @@ def test_simulator_incremental_sync_after_advancing_lands_exactly_the_changes(
     landed_shots = {k[0] for scope in scopes for k in by_id(live(con, "shots", scope))}
     assert progress.shots <= landed_shots
     con.close()
+
+
+def test_simulator_generates_at_the_start_it_is_given() -> None:
+    start = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    sim = SartiqSimulator(seed=3, start=start)
+    org = sim.organizations[0]
+    stamps = [r["created_at"] for name in ("products", "looks") for r in sim.records(name, org)]
+    assert stamps and all(iso(start) < stamp < "2026-11-20T09:31" for stamp in stamps)
+    sim.advance_days(1)
+    assert sim.store.clock.now() > start + timedelta(days=1)

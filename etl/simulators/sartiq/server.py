@@ -48,6 +48,7 @@ class SartiqSimulator:
     The token in `token` is accepted as a static bearer token; `username`/`password` work with
     the password flow (`POST /api/v1/login/access-token`). The user belongs to every
     organisation in `store.organizations`; `foreign_organization` is one it does not belong to.
+    `start` is the clock the data is generated at (default 2024-06-03 09:00 UTC).
     """
 
     def __init__(
@@ -59,8 +60,9 @@ class SartiqSimulator:
         shootings_per_org: int = 8,
         personal: bool = True,
         populate_data: bool = True,
+        start: datetime | None = None,
     ) -> None:
-        self.store = Store(seed=seed)
+        self.store = Store(seed=seed, start=start)
         if populate_data:
             populate(
                 self.store,
