@@ -17,10 +17,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from etl.engine import warehouse as wh
 from etl.engine.rows import RowBuilder
 from etl.engine.runtime import utcnow
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse import duckdb_file as wh
+from etl.warehouse.tables import RawTable, StateUpdate, quote, rows_frame
 
 SOURCE_NAME = SOURCE.name
 CURSOR = "date_mod"
@@ -51,7 +52,7 @@ class Applied:
 
 
 def keep_newer(
-    con: duckdb.DuckDBPyConnection, table: wh.RawTable, frame: pl.DataFrame, column: str
+    con: duckdb.DuckDBPyConnection, table: RawTable, frame: pl.DataFrame, column: str
 ) -> pl.DataFrame:
     """The rows of `frame` not older than the stored row of their key (by `column`).
 
@@ -64,9 +65,9 @@ def keep_newer(
     indexed = frame.with_row_index("_i")
     con.register("_incoming", indexed.select(["_i", *table.key, column, "_deleted_at"]).to_arrow())
     try:
-        join = " and ".join(f"t.{wh.quote(k)} = b.{wh.quote(k)}" for k in table.key)
-        c = wh.quote(column)
-        first_key = wh.quote(table.key[-1])
+        join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
+        c = quote(column)
+        first_key = quote(table.key[-1])
         kept = con.execute(
             f"""select b._i from _incoming b left join {table.name} t on {join}
                 where t.{first_key} is null
@@ -86,7 +87,7 @@ def keep_newer(
 
 def _mark_deleted(
     con: duckdb.DuckDBPyConnection,
-    table: wh.RawTable,
+    table: RawTable,
     scope: int,
     keys: Sequence[int],
     at: datetime,
@@ -94,10 +95,10 @@ def _mark_deleted(
     """Deleted ids whose message carried no usable record: mark the stored rows."""
     if not keys:
         return 0
-    key = wh.quote(table.resource.primary_key[0])
+    key = quote(table.resource.primary_key[0])
     result = con.execute(
         f"""update {table.name} set _deleted_at = ?
-            where {wh.quote(table.scope_column)} = ? and _deleted_at is null
+            where {quote(table.scope_column)} = ? and _deleted_at is null
               and {key} in (select unnest(?::bigint[]))""",
         [at, scope, list(keys)],
     ).fetchone()
@@ -142,7 +143,7 @@ def apply_changes(
 ) -> Applied:
     """Land one resource's changes for one account as a `mode = 'webhook'` run row."""
     resource = SOURCE.resource(resource_name)
-    table = wh.RawTable(SOURCE, resource)
+    table = RawTable(SOURCE, resource)
     wh.ensure_raw_table(con, table)
     applied = Applied(resource_name, scope, received=len(changes))
     wh.start_run_row(con, run_id, SOURCE_NAME, str(scope), resource_name, "webhook")
@@ -151,14 +152,14 @@ def apply_changes(
             resource.model, resource.primary_key, table.scope_column, scope, run_id
         )
         rows, quarantined, bare = _rows(builder, changes, applied)
-        frame = wh.rows_frame(table, rows) if rows else None
+        frame = rows_frame(table, rows) if rows else None
         if frame is not None:
             before = frame.height
             frame = keep_newer(con, table, frame, CURSOR)
             applied.stale = before - frame.height
             applied.landed = frame.height
             applied.deleted += int(frame["_deleted_at"].is_not_null().sum())
-        state = wh.StateUpdate(
+        state = StateUpdate(
             source=SOURCE_NAME,
             scope=str(scope),
             resource=resource_name,

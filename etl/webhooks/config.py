@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from etl.config import Section
+from etl.config_base import Section
 
 SPOOL_NAME = "webhooks.sqlite"
 

@@ -24,11 +24,11 @@ import duckdb
 
 from etl.config import Config
 from etl.errors import WarehouseLockedError
-from etl.lock import warehouse_lock
 from etl.redact import RedactingFilter
 from etl.webhooks import apply, spool
 from etl.webhooks.config import spool_location
 from etl.webhooks.message import TOPICS, MalformedMessage, parse_message
+from etl.workspace import locked
 
 log = logging.getLogger("etl.webhooks")
 
@@ -150,7 +150,7 @@ def drain_batch(config: Config, *, command: str = "listen") -> DrainReport:
         groups, outcomes, counts = _plan(config, messages)
         run_id = f"webhook-{spool.utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         try:
-            with warehouse_lock(warehouse, command):
+            with locked(config, command):
                 con = apply.connect(warehouse)
                 try:
                     for (scope, resource), changes in sorted(groups.items()):

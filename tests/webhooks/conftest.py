@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from etl.config import Config
-from etl.engine.sync import sync_sources
 from etl.simulators.grandshooting import Catalog, CatalogSpec, generate_catalog
+from etl.sync import sync_sources
+from etl.workspace import locked
 from tests.sync.conftest import simulator  # noqa: F401  the same simulator fixture
 from tests.sync.helpers import TOKEN
 from tests.webhooks.helpers import GS_TOKEN_ENV, config_of, write_config
@@ -34,6 +35,7 @@ def config(config_path: Path) -> Config:
 @pytest.fixture
 def synced(config: Config) -> Config:
     """The warehouse after one full sync: what the hooks then keep up to date."""
-    result = sync_sources(config, ["grandshooting"], full_refresh=True)
+    with locked(config, "sync"):
+        result = sync_sources(config, ["grandshooting"], full_refresh=True)
     assert result.ok, [(r.resource, r.error) for r in result.results]
     return config

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 from etl.config import Config
-from etl.engine.sync import sync_sources
 from etl.errors import WarehouseLockedError
 from etl.simulators.grandshooting import Catalog
 from etl.simulators.grandshooting.webhooks import WebhookSender
+from etl.sync import sync_sources
+from etl.workspace import locked
 from tests.sync.helpers import landed
 from tests.webhooks.helpers import (
     FAST,
@@ -28,7 +29,8 @@ def sync_when_free(config: Config) -> int:
     refused = 0
     while True:
         try:
-            result = sync_sources(config, ["grandshooting"])
+            with locked(config, "sync"):
+                result = sync_sources(config, ["grandshooting"])
         except WarehouseLockedError:
             refused += 1
             continue
