@@ -6,12 +6,13 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Discriminator, Field, Tag, ValidationError
 
 from etl.config_base import Section
 from etl.errors import ConfigError, SecretMissingError
+from etl.lake.config import LakeWarehouse
 from etl.redact import register_secret
 from etl.sources.config import SourcesConfig
 from etl.webhooks.config import WebhooksConfig
@@ -21,9 +22,29 @@ CONFIG_ENV = "SHOTLIST_CONFIG"
 
 
 class WarehouseConfig(Section):
+    """The embedded default: one DuckDB file, one writer at a time."""
+
+    kind: Literal["duckdb"] = "duckdb"
     path: Path = Path("data/warehouse.duckdb")
     analytics_path: Path = Path("data/analytics.duckdb")
     batch_rows: int = Field(default=5000, ge=1, description="rows per landing transaction")
+
+
+WAREHOUSE_KINDS = ("duckdb", "ducklake")
+
+
+def _warehouse_kind(value: Any) -> str | None:
+    """The `kind` of a `[warehouse]` table (absent: the file); None for an unknown kind."""
+    kind = (
+        value.get("kind", "duckdb") if isinstance(value, Mapping) else getattr(value, "kind", None)
+    )
+    return kind if kind in WAREHOUSE_KINDS else None
+
+
+AnyWarehouse = Annotated[
+    Annotated[WarehouseConfig, Tag("duckdb")] | Annotated[LakeWarehouse, Tag("ducklake")],
+    Discriminator(_warehouse_kind),
+]
 
 
 class GuidelinesConfig(Section):
@@ -81,7 +102,7 @@ class Config(Section):
     smtp: SmtpConfig | None = None
     report: ReportConfig = ReportConfig()
 
-    warehouse: WarehouseConfig = WarehouseConfig()
+    warehouse: AnyWarehouse = WarehouseConfig()
     sources: SourcesConfig = SourcesConfig()
     guidelines: GuidelinesConfig = GuidelinesConfig()
     scope: ScopeConfig = ScopeConfig()
@@ -97,7 +118,13 @@ class Config(Section):
 
 
 def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
+    # A discriminated union puts its tag in the path (`warehouse.ducklake.catalog`): drop it.
+    parts = [
+        p
+        for i, p in enumerate(loc)
+        if not (i == 1 and loc[0] == "warehouse" and p in WAREHOUSE_KINDS)
+    ]
+    return ".".join(str(part) for part in parts) or "(top level)"
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -106,9 +133,16 @@ def _describe(error: Mapping[str, Any]) -> str:
         return "unknown key"
     if kind == "missing":
         return "required key is missing"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        value = error.get("input")
+        kind = value.get("kind") if isinstance(value, Mapping) else None
+        if kind is None:
+            return "must be a table with a `kind` key"
+        return f"kind must be one of {', '.join(repr(k) for k in WAREHOUSE_KINDS)} (got {kind!r})"
     value = error.get("input")
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     got = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
-    return f"{error.get('msg', 'invalid value').lower()}{got}"
+    return f"{message.lower()}{'' if '(got ' in message else got}"
 
 
 def parse_config(data: dict[str, Any], path: Path | None) -> Config:

@@ -10,6 +10,7 @@ from pathlib import Path
 from etl.config import Config, WarehouseConfig
 from etl.engine.progress import Progress
 from etl.engine.runtime import SyncResult
+from etl.lake.config import LakeWarehouse
 from etl.models import build
 from etl.models.guidelines import guideline_path
 from etl.report import write_report
@@ -20,8 +21,8 @@ from etl.sources.config import SourcesConfig
 from etl.sources.grandshooting.config import GrandShootingConfig
 from etl.sources.sartiq.config import SartiqConfig
 from etl.sync import sync_sources
-from etl.warehouse.duckdb_file import connect, raw_table_counts
-from etl.workspace import locked
+from etl.warehouse.duckdb_file import raw_table_counts
+from etl.workspace import connect, describe, locked
 
 DEMO_TOKEN_ENV = "SHOTLIST_DEMO_TOKEN"
 DEMO_TOKEN = "demo-token"
@@ -31,10 +32,10 @@ SARTIQ_DEMO_TOKEN_ENV = "SHOTLIST_DEMO_SARTIQ_TOKEN"
 @dataclass
 class DemoResult:
     base_url: str
-    warehouse: Path
+    warehouse: str
     sync: SyncResult
     tables: list[tuple[str, int]] = field(default_factory=list)
-    outputs: list[tuple[str, Path]] = field(default_factory=list)
+    outputs: list[tuple[str, Path | str]] = field(default_factory=list)
     ok: bool = True
     problems: list[str] = field(default_factory=list)
 
@@ -43,10 +44,12 @@ def demo_config(
     base: Config, base_url: str, rate_limit: float, sartiq: SartiqSimulator | None = None
 ) -> Config:
     """The user's warehouse settings, with the sources pointed at the local simulators."""
-    warehouse = WarehouseConfig(
-        path=base.resolve(base.warehouse.path),
-        analytics_path=base.resolve(base.warehouse.analytics_path),
-    )
+    warehouse: WarehouseConfig | LakeWarehouse = base.warehouse
+    if isinstance(base.warehouse, WarehouseConfig):
+        warehouse = WarehouseConfig(
+            path=base.resolve(base.warehouse.path),
+            analytics_path=base.resolve(base.warehouse.analytics_path),
+        )
     source = GrandShootingConfig(base_url=base_url, token_env=DEMO_TOKEN_ENV, rate_limit=rate_limit)
     sartiq_source = None
     if sartiq is not None:
@@ -68,8 +71,8 @@ def demo_config(
     )
 
 
-def table_counts(path: Path) -> list[tuple[str, int]]:
-    con = connect(path, read_only=True)
+def table_counts(config: Config) -> list[tuple[str, int]]:
+    con = connect(config, read_only=True)
     try:
         return raw_table_counts(con)
     finally:
@@ -112,13 +115,16 @@ def _run_demo(
         say(f"simulator: Sartiq API at {sartiq.base_url} ({orgs} organisations + personal)")
         config = demo_config(base, server.base_url, rate_limit, sartiq)
         result = sync_sources(config, ["grandshooting", "sartiq"], progress=progress)
-    demo = DemoResult(server.base_url, config.resolve(config.warehouse.path), result)
-    demo.tables = table_counts(demo.warehouse)
+    demo = DemoResult(server.base_url, describe(config), result)
+    demo.tables = table_counts(config)
     if not result.ok:
         demo.ok = False
         demo.problems.append("sync incomplete")
     outcome = build(config)
-    demo.outputs.append(("analytics database", config.resolve(config.warehouse.analytics_path)))
+    if isinstance(config.warehouse, WarehouseConfig):
+        demo.outputs.append(("analytics database", config.resolve(config.warehouse.analytics_path)))
+    elif outcome.published is not None:
+        demo.outputs.append(("analytics", str(outcome.published)))
     if not outcome.ok:
         demo.ok = False
         demo.problems.append("build failed")

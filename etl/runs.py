@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from etl.config import Config
 from etl.errors import ShotlistError
-from etl.warehouse.duckdb_file import connect
 from etl.warehouse.duckdb_file import recent_runs as run_rows
-from etl.workspace import warehouse_path
+from etl.workspace import connect, is_lake, warehouse_path
 
 HEADER = ("run", "started", "resource", "mode", "status", "rows", "pages", "took", "error")
 NUMERIC = {"rows", "pages", "took"}  # right-aligned
@@ -33,10 +32,12 @@ def aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 def recent_runs(config: Config, limit: int = 20) -> list[str]:
     """The most recent runs, newest first, as printable lines under a header line."""
-    path = warehouse_path(config)
-    if not path.exists():
-        raise ShotlistError(f"{path}: no warehouse yet (run `shotlist sync` first)")
-    con = connect(path, read_only=True)
+    if not is_lake(config):
+        path = warehouse_path(config)
+        if not path.exists():
+            raise ShotlistError(f"{path}: no warehouse yet (run `shotlist sync` first)")
+    # A lake is read at its newest snapshot: runs still going show as running.
+    con = connect(config, read_only=True)
     try:
         rows = run_rows(con, limit)
     finally:

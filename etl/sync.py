@@ -42,7 +42,11 @@ def sync_sources(
     full_refresh: bool = False,
     progress: Progress | None = None,
 ) -> SyncResult:
-    """Sync the named sources into the configured warehouse; the caller holds the run lock."""
+    """Sync the named sources into the configured warehouse; the caller holds the run lock.
+
+    On a lake the warehouse takes the lock of each source and scope synced here.
+    """
     runtimes = bind_sources(config, sources)
-    with open_warehouse(config) as warehouse:
+    scopes = [(rt.source.name, extract.scope) for rt in runtimes for extract in rt.extracts]
+    with open_warehouse(config, scopes) as warehouse:
         return sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress)

@@ -1,32 +1,125 @@
-"""The warehouse a config points at: where it is, opening it, and holding its run lock.
+"""The warehouse a config points at: a DuckDB file or a lake; opening it, and its locks.
 
-This is where a second kind of warehouse plugs in: `open_warehouse` picks the implementation
-of `etl.warehouse.protocol.Warehouse` the config names, and `locked` the lock that kind uses.
+`open_warehouse` picks the implementation of `etl.warehouse.protocol.Warehouse` the config
+names, `connect` a plain connection (builds, reads), `locked` the lock a command holds:
+- file: one lock for the whole warehouse (`data/warehouse.duckdb.lock`), held by every writer;
+- lake: no lake-wide lock for a sync (it locks each source and scope it writes when it opens
+  the warehouse, so syncs of different accounts run at once); every other writing command
+  (build, test, run, demo, migrate) holds the lake's `build` lock: one build at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from etl.config import Config
-from etl.lock import HeldLock, warehouse_lock
+import duckdb
+
+from etl.config import Config, WarehouseConfig
+from etl.errors import ShotlistError
+from etl.lake.attach import connect_lake
+from etl.lake.config import LakeWarehouse
+from etl.lake.locks import BUILD_LOCK, DDL_LOCK, lake_locks, sync_lock
+from etl.lake.warehouse import DuckLakeWarehouse, create_tables
+from etl.lock import warehouse_lock
+from etl.sources.registry import SOURCES
 from etl.warehouse.duckdb_file import DuckDBWarehouse
+from etl.warehouse.duckdb_file import connect as connect_file
 from etl.warehouse.protocol import Warehouse
+
+# Commands that take no lake-wide lock: a sync locks its sources' scopes instead.
+SCOPED_COMMANDS = ("sync",)
+
+
+def is_lake(config: Config) -> bool:
+    return isinstance(config.warehouse, LakeWarehouse)
+
+
+def file_settings(config: Config, what: str) -> WarehouseConfig:
+    """The file warehouse's settings; a clear error for a command that needs the file."""
+    if isinstance(config.warehouse, WarehouseConfig):
+        return config.warehouse
+    where = config.path or "configuration"
+    raise ShotlistError(
+        f"{where}: warehouse: {what} needs a DuckDB-file warehouse "
+        '(this config has kind = "ducklake")'
+    )
+
+
+def lake_settings(config: Config) -> LakeWarehouse:
+    assert isinstance(config.warehouse, LakeWarehouse)
+    return config.warehouse
 
 
 def warehouse_path(config: Config) -> Path:
-    return config.resolve(config.warehouse.path)
+    """The warehouse file (the file kind only)."""
+    return config.resolve(file_settings(config, "this command").path)
 
 
-def open_warehouse(config: Config) -> AbstractContextManager[Warehouse]:
-    """The configured warehouse, open for writing until the block ends."""
+def describe(config: Config) -> str:
+    """Where the warehouse is, for messages (never a secret: none sits in the config)."""
+    if isinstance(config.warehouse, LakeWarehouse):
+        return f"lake {config.warehouse.catalog} (data {config.warehouse.data_path})"
+    return str(warehouse_path(config))
+
+
+def open_warehouse(
+    config: Config, scopes: Sequence[tuple[str, str]] = ()
+) -> AbstractContextManager[Warehouse]:
+    """The configured warehouse, open for writing until the block ends.
+
+    `scopes` are the (source, scope) pairs about to be synced: a lake takes their locks first
+    (a second sync of the same account exits naming the holder); the file's run lock is the
+    caller's.
+    """
+    if isinstance(config.warehouse, LakeWarehouse):
+        return _open_lake(config, config.warehouse, scopes)
     return DuckDBWarehouse.open(warehouse_path(config))
 
 
 @contextmanager
-def locked(config: Config, command: str) -> Iterator[HeldLock]:
-    """Hold the configured warehouse's run lock: taken once, by the command being run."""
-    with warehouse_lock(warehouse_path(config), command) as held:
-        yield held
+def _open_lake(
+    config: Config, lake: LakeWarehouse, scopes: Sequence[tuple[str, str]]
+) -> Iterator[Warehouse]:
+    names = [sync_lock(source, scope) for source, scope in scopes]
+    base = config.base_dir()
+    with (
+        lake_locks(lake, names, "sync", base_dir=base),
+        DuckLakeWarehouse.open_lake(
+            lake, base_dir=base, scopes=scopes, sources=SOURCES.values()
+        ) as warehouse,
+    ):
+        yield warehouse
+
+
+def connect(config: Config, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection where `raw.*`, `meta.*` and the models' schemas name the warehouse's.
+
+    On a lake, writing, every table a sync creates exists first (created under the `ddl` lock).
+    """
+    if isinstance(config.warehouse, LakeWarehouse):
+        con = connect_lake(config.warehouse, base_dir=config.base_dir(), read_only=read_only)
+        if not read_only:
+            try:
+                with lake_locks(
+                    config.warehouse, [DDL_LOCK], "build", base_dir=config.base_dir(), wait=300.0
+                ):
+                    create_tables(con, SOURCES.values())
+            except BaseException:
+                con.close()
+                raise
+        return con
+    return connect_file(warehouse_path(config), read_only=read_only)
+
+
+@contextmanager
+def locked(config: Config, command: str) -> Iterator[None]:
+    """Hold the lock `command` needs on the configured warehouse (see the module docstring)."""
+    if isinstance(config.warehouse, LakeWarehouse):
+        names = [] if command in SCOPED_COMMANDS else [BUILD_LOCK]
+        with lake_locks(config.warehouse, names, command, base_dir=config.base_dir()):
+            yield
+        return
+    with warehouse_lock(warehouse_path(config), command):
+        yield

@@ -75,6 +75,8 @@ def attach_statement(
         options.append(f"metadata_schema {literal(lake.metadata_schema)}")
     if read_only:
         options.append("read_only")
+    elif lake.inline_rows:
+        options.append(f"data_inlining_row_limit {int(lake.inline_rows)}")
     if snapshot_version is not None:
         options.append(f"snapshot_version {int(snapshot_version)}")
     target = literal("ducklake:" + catalog_target(lake, base_dir))

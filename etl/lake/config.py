@@ -33,6 +33,14 @@ class LakeWarehouse(BaseModel):
         default=None, description="PostgreSQL schema of the catalog tables (several lakes, one db)"
     )
     batch_rows: int = Field(default=5000, ge=1, description="rows per landing transaction")
+    inline_rows: int = Field(
+        default=1000,
+        ge=0,
+        description="inserts of fewer rows stay in the catalog, not one Parquet file each",
+    )
+    keep_snapshots_days: float | None = Field(
+        default=None, gt=0, description="`shotlist lake maintain` expires older snapshots"
+    )
 
     @field_validator("catalog")
     @classmethod

@@ -12,10 +12,11 @@ import duckdb
 
 from etl.config import Config
 from etl.errors import WarehouseLockedError
+from etl.lake.snapshots import publish_snapshot
 from etl.models.datatests import DataTest, TestResult, custom_tests, generic_test, run_tests
 from etl.models.discovery import Model, dependency_order, discover
 from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
-from etl.models.paths import analytics_path, status_map_path, warehouse_path
+from etl.models.paths import analytics_path, status_map_path
 from etl.models.publish import publish
 from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
@@ -28,6 +29,7 @@ from etl.models.seeds import (
     read_status_map,
 )
 from etl.resources import SQL_DIR
+from etl.workspace import connect, is_lake, warehouse_path
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,8 @@ class BuildResult:
     run_id: str
     models: list[ModelResult] = field(default_factory=list)
     tests: list[TestResult] = field(default_factory=list)
-    published: Path | None = None
+    # The analytics file, or on a lake the snapshot readers are pointed at.
+    published: Path | str | None = None
     seconds: float = 0.0
 
     @property
@@ -118,7 +121,10 @@ def _project(sql_dir: Path) -> tuple[list[Model], list[DataTest], dict]:
     return models, tests, schema.docs
 
 
-def _open(path: Path) -> duckdb.DuckDBPyConnection:
+def _open(config: Config) -> duckdb.DuckDBPyConnection:
+    if is_lake(config):
+        return connect(config)
+    path = warehouse_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         return duckdb.connect(str(path))
@@ -126,6 +132,20 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
         raise WarehouseLockedError(
             f"{path}: cannot open the warehouse for writing: {exc}"
         ) from None
+
+
+def _publish(
+    config: Config, con: duckdb.DuckDBPyConnection, run_id: str, started: datetime
+) -> Path | str:
+    """The file: a fresh analytics file; a lake: a tagged snapshot readers attach at."""
+    if is_lake(config):
+        tables = con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'marts'"
+        ).fetchone()
+        version = publish_snapshot(con, run_id, started, int(tables[0]) if tables else 0)
+        return f"lake snapshot {version}"
+    return publish(con, analytics_path(config), run_id, started)
 
 
 def _load_seeds(
@@ -164,16 +184,15 @@ def build(
     models, tests, docs = _project(sql_dir or SQL_DIR)
     # Bad seed files stop the build before the warehouse is touched.
     seeds = (read_guidelines(config)[1], read_status_map(status_map_path(config)))
-    path = warehouse_path(config)
     result = BuildResult(run_id)
-    con = _open(path)
+    con = _open(config)
     try:
         _load_seeds(con, config, seeds, run_id, today or date.today(), started)
         result.models = run_models(con, models, docs, run_id)
         unbuilt = {m.model for m in result.models if not m.ok}
         result.tests = run_tests(con, tests, run_id, unbuilt)
         if result.ok and publish_analytics:
-            result.published = publish(con, analytics_path(config), run_id, started)
+            result.published = _publish(config, con, run_id, started)
     finally:
         con.close()
     result.seconds = (datetime.now() - started).total_seconds()
@@ -186,8 +205,7 @@ def run_data_tests(config: Config, *, sql_dir: Path | None = None) -> list[TestR
     started = datetime.now()
     run_id = f"test-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     models, tests, _ = _project(sql_dir or SQL_DIR)
-    path = warehouse_path(config)
-    con = _open(path)
+    con = _open(config)
     try:
         built = {
             f"{s}.{t}"

@@ -7,8 +7,11 @@ from pathlib import Path
 import duckdb
 
 from etl.config import Config
+from etl.lake.attach import LAKE_ALIAS
+from etl.lake.snapshots import attach_published
 from etl.models.errors import AnalyticsMissingError
 from etl.models.paths import analytics_path
+from etl.workspace import is_lake, lake_settings
 
 
 def _cell(text: str | None) -> str:
@@ -40,7 +43,19 @@ def data_dictionary(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> st
 
 
 def open_analytics(config: Config) -> duckdb.DuckDBPyConnection:
-    """The published analytics file, read-only (it never blocks a sync or a build)."""
+    """The published analytics file, read-only (it never blocks a sync or a build).
+
+    On a lake: the lake read-only at the snapshot the last build published.
+    """
+    if is_lake(config):
+        con = duckdb.connect()
+        try:
+            attach_published(con, lake_settings(config), LAKE_ALIAS, base_dir=config.base_dir())
+            con.execute(f"use {LAKE_ALIAS}")
+        except BaseException:
+            con.close()
+            raise
+        return con
     path = analytics_path(config)
     if not path.exists():
         raise AnalyticsMissingError(

@@ -6,16 +6,14 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.resources import SHIPPED_STATUS_MAP
+from etl.workspace import file_settings
 
 DEFAULT_GUIDELINES = Path("data/guidelines.toml")
 
 
-def warehouse_path(config: Config) -> Path:
-    return config.resolve(config.warehouse.path)
-
-
 def analytics_path(config: Config) -> Path:
-    return config.resolve(config.warehouse.analytics_path)
+    """The published analytics file (file warehouses; a lake publishes a snapshot)."""
+    return config.resolve(file_settings(config, "the analytics file").analytics_path)
 
 
 def status_map_path(config: Config) -> Path:

@@ -12,6 +12,7 @@ import duckdb
 
 from etl.models.discovery import Model, dependants
 from etl.models.schema import ModelDoc
+from etl.warehouse.duckdb_file import rollback
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None
         _apply_comments(con, model, doc)
         con.execute("commit")
     except duckdb.Error as exc:
-        con.execute("rollback")
+        rollback(con)
         message = str(exc)
         # Statements are sent as one header line followed by the file's text.
         line = _error_line(model, message, offset=1)

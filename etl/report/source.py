@@ -18,8 +18,11 @@ import duckdb
 
 from etl.config import Config
 from etl.errors import WarehouseLockedError
+from etl.lake.errors import LakeError
+from etl.lake.snapshots import attach_published
 from etl.lock import warehouse_lock
 from etl.report.errors import ReportError
+from etl.workspace import file_settings, is_lake, lake_settings, warehouse_path
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,9 @@ def _tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[
 
 def open_report_source(config: Config) -> ReportSource:
     """An in-memory connection where `marts.*` and `meta.*` name the published data."""
-    analytics = config.resolve(config.warehouse.analytics_path)
+    if is_lake(config):
+        return _lake_source(config)
+    analytics = config.resolve(file_settings(config, "the report").analytics_path)
     if not analytics.exists():
         raise ReportError(
             f"{analytics}: no published analytics database yet; run `shotlist build` first"
@@ -68,13 +73,7 @@ def open_report_source(config: Config) -> ReportSource:
         con.close()
         raise ReportError(f"{analytics}: cannot open the analytics database: {exc}") from None
     source = ReportSource(con, analytics)
-    for schema in ("marts", "meta"):
-        con.execute(f"create schema if not exists {schema}")
-        for table in _tables(con, "analytics", schema):
-            con.execute(
-                f"create view {schema}.{_ident(table)} as "
-                f"select * from analytics.{schema}.{_ident(table)}"
-            )
+    _views(con)
     # The published run tables win; the warehouse is read only for a file from before them.
     missing = [t for t in RUN_TABLES if t not in _tables(con, "analytics", "meta")]
     if missing:
@@ -82,8 +81,37 @@ def open_report_source(config: Config) -> ReportSource:
     return source
 
 
+def _views(con: duckdb.DuckDBPyConnection) -> None:
+    """`marts.*` and `meta.*` of the in-memory database as views of the attached `analytics`."""
+    for schema in ("marts", "meta"):
+        con.execute(f"create schema if not exists {schema}")
+        for table in _tables(con, "analytics", schema):
+            con.execute(
+                f"create view {schema}.{_ident(table)} as "
+                f"select * from analytics.{schema}.{_ident(table)}"
+            )
+
+
+def _lake_source(config: Config) -> ReportSource:
+    """The lake at the snapshot the last build published: one build, whatever commits since."""
+    con = duckdb.connect(":memory:")
+    try:
+        version = attach_published(
+            con, lake_settings(config), "analytics", base_dir=config.base_dir()
+        )
+        con.execute("use memory")
+        _views(con)
+    except LakeError as exc:
+        con.close()
+        raise ReportError(str(exc)) from None
+    except BaseException:
+        con.close()
+        raise
+    return ReportSource(con, Path(f"lake snapshot {version}"))
+
+
 def _copy_run_tables(config: Config, source: ReportSource, tables: list[str]) -> None:
-    warehouse = config.resolve(config.warehouse.path)
+    warehouse = warehouse_path(config)
     if not warehouse.exists():
         return
     con = source.con

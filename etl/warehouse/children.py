@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from etl.warehouse.tables import RawTable, quote
 
 CHILD_READS_DDL = """create table if not exists meta.child_reads (
     source varchar, scope varchar, resource varchar, parent_key varchar, version varchar,
-    read_at timestamp, primary key (source, scope, resource, parent_key)
+    read_at timestamp
 )"""
 
 
@@ -100,19 +101,31 @@ def record_child_reads(
     resource: str,
     versions: Mapping[str, str],
 ) -> None:
-    """Remember the parent versions whose children were just read, in one transaction."""
+    """Remember the parent versions whose children were just read, in one statement."""
     con.execute(CHILD_READS_DDL)
-    con.execute("begin transaction")
+    if not versions:
+        return
+    # One MERGE of all the versions (not a statement per parent): DuckLake makes a snapshot
+    # per statement, and needs no unique key for it.
+    frame = pa.table(
+        {"parent_key": list(versions), "version": list(versions.values())},
+        schema=pa.schema([("parent_key", pa.string()), ("version", pa.string())]),
+    )
+    con.register("_child_reads", frame)
     try:
-        for parent_key, version in versions.items():
-            con.execute(
-                "insert or replace into meta.child_reads values (?, ?, ?, ?, ?, now())",
-                [source, scope, resource, parent_key, version],
-            )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        con.execute(
+            """merge into meta.child_reads t
+               using (select ?::varchar as source, ?::varchar as scope,
+                             ?::varchar as resource, parent_key, version from _child_reads) s
+               on t.source = s.source and t.scope = s.scope and t.resource = s.resource
+                  and t.parent_key = s.parent_key
+               when matched then update set version = s.version, read_at = now()
+               when not matched then insert
+                   values (s.source, s.scope, s.resource, s.parent_key, s.version, now())""",
+            [source, scope, resource],
+        )
+    finally:
+        con.unregister("_child_reads")
 
 
 def mark_vanished(

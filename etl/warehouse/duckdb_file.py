@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -30,6 +30,9 @@ from etl.warehouse.tables import (
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Keys of `meta.sync_state` are kept by the MERGEs below, not by a primary key: DuckLake has no
+# constraints, and one statement serves both kinds. (Older files keep their key; MERGE needs none.)
+
 META_DDL = (
     "create schema if not exists raw",
     "create schema if not exists meta",
@@ -41,8 +44,7 @@ META_DDL = (
     """create table if not exists meta.sync_state (
         source varchar, scope varchar, resource varchar,
         watermark timestamp, last_success_at timestamp, last_full_at timestamp,
-        pass json,
-        primary key (source, scope, resource)
+        pass json
     )""",
     """create table if not exists meta.quarantine (
         run_id varchar, source varchar, scope varchar, resource varchar,
@@ -64,6 +66,28 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         for statement in META_DDL:
             con.execute(statement)
     return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """`begin` ... `commit`; on failure roll back and re-raise the failure itself.
+
+    A commit DuckLake refuses (a conflict) leaves no transaction: the rollback would then
+    raise "no transaction is active" and hide the conflict, which callers retry on.
+    """
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if a failed commit left one."""
+    with suppress(duckdb.TransactionException):
+        con.execute("rollback")
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
@@ -100,8 +124,7 @@ def land(
     quarantined: Iterable[tuple[str, str, str]] = (),
 ) -> None:
     """Upsert a batch by key and record progress atomically: all of it or none of it."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if frame is not None and frame.height:
             con.register("_batch", frame.to_arrow())
             try:
@@ -129,10 +152,9 @@ def land(
                 ],
             )
         _write_progress(con, state)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+
+
+STATE_KEY = "t.source = s.source and t.scope = s.scope and t.resource = s.resource"
 
 
 def _write_progress(con: duckdb.DuckDBPyConnection, state: StateUpdate) -> None:
@@ -143,9 +165,13 @@ def _write_progress(con: duckdb.DuckDBPyConnection, state: StateUpdate) -> None:
     )
     if state.pass_state is not None:
         con.execute(
-            """insert into meta.sync_state (source, scope, resource, pass)
-               values (?, ?, ?, ?)
-               on conflict (source, scope, resource) do update set pass = excluded.pass""",
+            f"""merge into meta.sync_state t
+               using (select ?::varchar as source, ?::varchar as scope, ?::varchar as resource,
+                             ?::json as pass) s
+               on {STATE_KEY}
+               when matched then update set pass = s.pass
+               when not matched then insert (source, scope, resource, pass)
+                   values (s.source, s.scope, s.resource, s.pass)""",
             [state.source, state.scope, state.resource, json.dumps(state.pass_state)],
         )
 
@@ -179,8 +205,7 @@ def finish_pass(
     """
     source, resource = table.source.name, table.resource.name
     scope_col = quote(table.scope_column)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         marked = 0
         if complete_scan:
             result = con.execute(
@@ -197,20 +222,22 @@ def finish_pass(
             ).fetchone()
             watermark = row[0] if row else None
         con.execute(
-            """insert into meta.sync_state
+            f"""merge into meta.sync_state t
+               using (select ?::varchar as source, ?::varchar as scope, ?::varchar as resource,
+                             ?::timestamp as watermark,
+                             case when ?::boolean then now() end as last_full_at) s
+               on {STATE_KEY}
+               when matched then update set
+                   watermark = coalesce(s.watermark, t.watermark),
+                   last_success_at = now(),
+                   last_full_at = coalesce(s.last_full_at, t.last_full_at),
+                   pass = null
+               when not matched then insert
                    (source, scope, resource, watermark, last_success_at, last_full_at, pass)
-               values (?, ?, ?, ?, now(), case when ? then now() end, null)
-               on conflict (source, scope, resource) do update set
-                   watermark = coalesce(excluded.watermark, meta.sync_state.watermark),
-                   last_success_at = excluded.last_success_at,
-                   last_full_at = coalesce(excluded.last_full_at, meta.sync_state.last_full_at),
-                   pass = null""",
-            [source, scope, resource, watermark, complete_scan],
+                   values (s.source, s.scope, s.resource, s.watermark, now(), s.last_full_at,
+                           null)""",
+            [source, str(scope), resource, watermark, complete_scan],
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return marked
 
 
@@ -269,10 +296,20 @@ def end_run_row(
     )
 
 
-def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Runs left 'running' by a killed process (the caller holds the run lock)."""
+def mark_interrupted_runs(
+    con: duckdb.DuckDBPyConnection, scopes: Sequence[tuple[str, str]] | None = None
+) -> int:
+    """Runs left 'running' by a killed process (the caller holds the run lock).
+
+    With `scopes` ((source, scope) pairs whose locks the caller holds), only their runs: on a
+    lake other processes sync other sources at the same time, and their runs are alive.
+    """
+    where, params = "status = 'running'", []
+    if scopes is not None:
+        where += " and list_contains(?::varchar[], source || '/' || scope)"
+        params.append([f"{source}/{scope}" for source, scope in scopes])
     row = con.execute(
-        "update meta.sync_runs set status = 'interrupted' where status = 'running'"
+        f"update meta.sync_runs set status = 'interrupted' where {where}", params
     ).fetchone()
     return int(row[0]) if row else 0
 
@@ -391,6 +428,8 @@ __all__ = [
     "StateUpdate",
     "connect",
     "count_since",
+    "rollback",
+    "transaction",
     "end_run_row",
     "ensure_raw_table",
     "ensure_raw_tables",

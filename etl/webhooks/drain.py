@@ -28,7 +28,7 @@ from etl.redact import RedactingFilter
 from etl.webhooks import apply, spool
 from etl.webhooks.config import spool_location
 from etl.webhooks.message import TOPICS, MalformedMessage, parse_message
-from etl.workspace import locked
+from etl.workspace import locked, warehouse_path
 
 log = logging.getLogger("etl.webhooks")
 
@@ -77,7 +77,7 @@ class DrainReport:
 
 def paths(config: Config) -> tuple[Path, Path]:
     """(warehouse, spool) as absolute paths."""
-    warehouse = config.resolve(config.warehouse.path)
+    warehouse = warehouse_path(config)
     return warehouse, config.resolve(spool_location(config.webhooks, warehouse))
 
 
