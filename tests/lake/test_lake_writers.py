@@ -16,6 +16,8 @@ import pytest
 from etl.config import Config
 from etl.errors import WarehouseLockedError
 from etl.lake.attach import attach_lake, connect_lake
+from etl.lake.config import LakeWarehouse
+from etl.lake.errors import LakeError
 from etl.lake.locks import lake_locks, sync_lock
 from etl.lake.warehouse import DuckLakeWarehouse
 from etl.sync import sync_sources
@@ -42,14 +44,33 @@ def _file_twin(folder: Path, sims: Simulators, sources: list[str]) -> Config:
     return file
 
 
-def _raw_equal(file: Config, lake: Config) -> dict[str, tuple[int, int, int, int]]:
+def _raw_equal(
+    file: Config, lake: Config, sources: list[str]
+) -> dict[str, tuple[int, int, int, int]]:
+    """The comparison of the synced sources' raw tables (a lake has every source's, empty)."""
     con = duckdb.connect()
     try:
         con.execute(f"attach '{file.resolve(Path('data/warehouse.duckdb'))}' as filewh (read_only)")
         attach_lake(con, lake_settings(lake), base_dir=lake.base_dir(), read_only=True)
-        return compare(con, "filewh", "lake", "raw")
+        result = compare(con, "filewh", "lake", "raw")
     finally:
         con.close()
+    return {t: v for t, v in result.items() if t.split("__")[0] in sources}
+
+
+def _running_rows(settings: LakeWarehouse, base: Path) -> int:
+    """Rows of pictures landed while a run is still marked running (0: none yet)."""
+    reader = connect_lake(settings, base_dir=base, read_only=True)
+    try:
+        row = reader.execute(
+            "select count(*) from meta.sync_runs where status = 'running'"
+        ).fetchone()
+        if not row or not row[0]:
+            return 0
+        row = reader.execute("select count(*) from raw.grandshooting__pictures").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        reader.close()
 
 
 @pytest.fixture
@@ -115,7 +136,7 @@ def test_two_sources_synced_from_two_processes_both_land_exactly(
     outputs = [child.communicate(timeout=600)[0] for child in children]
     assert [child.returncode for child in children] == [0, 0], outputs
     file = _file_twin(tmp_path, sims, ["grandshooting", "sartiq"])
-    result = _raw_equal(file, lake)
+    result = _raw_equal(file, lake, ["grandshooting", "sartiq"])
     assert len(result) >= 20 and unequal(result) == {}
     assert sum(v[0] for v in result.values()) > 500
 
@@ -131,21 +152,10 @@ def test_kill_9_mid_sync_then_rerun_loses_and_duplicates_nothing(
         landed = 0
         # Wait until some batches are committed, then kill the sync mid-way.
         while child.poll() is None and time.monotonic() < deadline and landed == 0:
-            reader = connect_lake(settings, base_dir=lake.base_dir(), read_only=True)
             try:
-                row = reader.execute(
-                    "select count(*) from meta.sync_runs where status = 'running'"
-                ).fetchone()
-                landed = int(row[0]) if row else 0
-                if landed:
-                    row = reader.execute(
-                        "select count(*) from raw.grandshooting__pictures"
-                    ).fetchone()
-                    landed = int(row[0]) if row else 0
-            except duckdb.CatalogException:
-                landed = 0
-            finally:
-                reader.close()
+                landed = _running_rows(settings, lake.base_dir())
+            except (LakeError, duckdb.CatalogException):
+                landed = 0  # the sync has not created the lake or its tables yet
         assert child.poll() is None, "the sync ended before it could be killed"
         os.kill(child.pid, signal.SIGKILL)
         child.communicate(timeout=60)
@@ -153,7 +163,7 @@ def test_kill_9_mid_sync_then_rerun_loses_and_duplicates_nothing(
         again = sync_sources(sims.point(lake), ["grandshooting"])
         assert again.ok
         file = _file_twin(tmp_path, sims, ["grandshooting"])
-    result = {t: v for t, v in _raw_equal(file, lake).items() if t.startswith("grandshooting__")}
+    result = _raw_equal(file, lake, ["grandshooting"])
     assert result and unequal(result) == {}
     reader = connect_lake(settings, base_dir=lake.base_dir(), read_only=True)
     try:
