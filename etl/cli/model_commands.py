@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -88,13 +89,20 @@ def docs_command(ctx: Context, output: Path | None) -> None:
 @cli.command("query")
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    default=None,
+    help="On a lake: read the build published last at or before this time.",
+)
 @click.pass_obj
-def query_command(ctx: Context, sql: str, fmt: str) -> None:
+def query_command(ctx: Context, sql: str, fmt: str, as_of: datetime | None) -> None:
     """Run SQL on the published analytics database (read-only) and print the rows.
 
     \b
     Example:
       shotlist query "select coverage_status, count(*) from marts.shotlist_coverage group by 1"
       shotlist query "select * from marts.guideline_alerts" --format csv
+      shotlist query "select count(*) from marts.shotlist_coverage" --as-of 2026-11-23
     """
-    click.echo(run_query(ctx.config, sql, fmt))
+    click.echo(run_query(ctx.config, sql, fmt, as_of))

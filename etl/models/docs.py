@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -42,20 +43,27 @@ def data_dictionary(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> st
     return "\n".join(lines) + "\n"
 
 
-def open_analytics(config: Config) -> duckdb.DuckDBPyConnection:
+def open_analytics(config: Config, as_of: datetime | None = None) -> duckdb.DuckDBPyConnection:
     """The published analytics file, read-only (it never blocks a sync or a build).
 
-    On a lake: the lake read-only at the snapshot the last build published.
+    On a lake: the lake read-only at the snapshot the last build published (the last one at
+    or before `as_of`, when given: a lake keeps every build until its snapshots expire).
     """
     if is_lake(config):
         con = duckdb.connect()
         try:
-            attach_published(con, lake_settings(config), LAKE_ALIAS, base_dir=config.base_dir())
+            attach_published(
+                con, lake_settings(config), LAKE_ALIAS, base_dir=config.base_dir(), before=as_of
+            )
             con.execute(f"use {LAKE_ALIAS}")
         except BaseException:
             con.close()
             raise
         return con
+    if as_of is not None:
+        raise AnalyticsMissingError(
+            '--as-of reads a past build: only a lake keeps them ([warehouse] kind = "ducklake")'
+        )
     path = analytics_path(config)
     if not path.exists():
         raise AnalyticsMissingError(

@@ -68,11 +68,14 @@ def format_rows(names: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str:
     return "\n".join(out)
 
 
-def run_query(config: Config, sql: str, fmt: str = "table") -> str:
-    """Run `sql` on the analytics database opened read-only; return it formatted."""
+def run_query(config: Config, sql: str, fmt: str = "table", as_of: datetime | None = None) -> str:
+    """Run `sql` on the analytics database opened read-only; return it formatted.
+
+    `as_of` (a lake only): the build published last at or before that time.
+    """
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    con = open_analytics(config)
+    con = open_analytics(config, as_of)
     try:
         cursor = con.execute(sql)
         names = [d[0] for d in cursor.description or []]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -13,9 +13,13 @@ import pytest
 
 from etl.config import Config
 from etl.lake.attach import attach_lake
+from etl.lake.errors import LakeError
 from etl.models import build
 from etl.models.build import BuildResult
+from etl.models.docs import write_docs
+from etl.models.query import run_query
 from etl.report.source import open_report_source
+from etl.runs import recent_runs
 from etl.sync import sync_sources
 from etl.workspace import lake_settings
 from tests.lake.compare import compare, unequal
@@ -114,3 +118,23 @@ def test_report_reads_the_published_snapshot_with_the_files_marts(synced: Synced
         assert runs is not None and runs[0] > 0
     finally:
         source.close()
+
+
+def test_query_and_docs_read_the_lake_as_the_file(synced: Synced) -> None:
+    sql = "select coverage_status, count(*) from marts.shotlist_coverage group by 1 order by 1"
+    on_file = run_query(synced.file, sql, "csv")
+    assert run_query(synced.lake, sql, "csv") == on_file
+    assert len(on_file.splitlines()) > 1
+    # The descriptions (COMMENT ON) are in the lake too: the same data dictionary.
+    assert write_docs(synced.lake, None) == write_docs(synced.file, None)
+    lines = recent_runs(synced.lake)
+    assert lines[0].split()[:3] == ["run", "started", "resource"]
+    assert len(lines) == len(recent_runs(synced.file))
+
+
+def test_query_as_of_reads_a_past_build_or_says_there_is_none(synced: Synced) -> None:
+    sql = "select count(*) from marts.shotlist_coverage"
+    later = datetime.now() + timedelta(minutes=5)
+    assert run_query(synced.lake, sql, "csv", later) == run_query(synced.file, sql, "csv")
+    with pytest.raises(LakeError, match="no published build at or before 2020-01-01 00:00 yet"):
+        run_query(synced.lake, sql, "csv", datetime(2020, 1, 1))
