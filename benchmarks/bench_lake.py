@@ -16,7 +16,6 @@ PostgreSQL database, its data a local folder. Prints, in one run:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.config import parse_config
+from etl.config_toml import config_toml
 from etl.demo import DEMO_TOKEN, DEMO_TOKEN_ENV, SARTIQ_DEMO_TOKEN_ENV, demo_config
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
@@ -45,28 +45,11 @@ class Step:
     rss_mb: float
 
 
-def toml_text(data: dict[str, Any], prefix: str = "") -> str:
-    lines, tables = [], []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append(toml_text(value, f"{prefix}{key}."))
-        else:
-            lines.append(f"{key} = {json.dumps(value)}")
-    head = [f"[{prefix.rstrip('.')}]"] if prefix and lines else []
-    return "\n".join([*head, *lines, *tables]) + "\n"
-
-
 def write_config(folder: Path, warehouse: dict[str, Any], gs_url: str, sartiq: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "shotlist.toml"
     base = parse_config({"warehouse": warehouse}, path)
-    pointed = demo_config(base, gs_url, 0, sartiq)
-    data = {
-        "warehouse": pointed.warehouse.model_dump(mode="json", exclude_none=True),
-        "sources": pointed.sources.model_dump(mode="json", exclude_none=True, by_alias=True),
-        "guidelines": pointed.guidelines.model_dump(mode="json", exclude_none=True),
-    }
-    path.write_text(toml_text(data), encoding="utf-8")
+    path.write_text(config_toml(demo_config(base, gs_url, 0, sartiq)), encoding="utf-8")
     return path
 
 

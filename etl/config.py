@@ -24,7 +24,10 @@ CONFIG_ENV = "SHOTLIST_CONFIG"
 class WarehouseConfig(Section):
     """The embedded default: one DuckDB file, one writer at a time."""
 
-    kind: Literal["duckdb"] = "duckdb"
+    kind: Literal["duckdb"] = Field(
+        default="duckdb",
+        description='or "ducklake": see the README, "When one machine is not enough"',
+    )
     path: Path = Path("data/warehouse.duckdb")
     analytics_path: Path = Path("data/analytics.duckdb")
     batch_rows: int = Field(default=5000, ge=1, description="rows per landing transaction")

@@ -46,8 +46,19 @@ def _optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+def _first_kind(annotation: Any) -> Any:
+    """A discriminated union of sections (`[warehouse]`): its first kind, the default one."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        kinds = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(kinds) > 1:
+            return _first_kind(kinds[0])
+    return annotation
+
+
 def _section(annotation: Any) -> type[BaseModel] | None:
-    inner, _ = _optional(annotation)
+    inner, _ = _optional(_first_kind(annotation))
     return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
 
 

@@ -29,10 +29,9 @@ def quote(name: str) -> str:
 
 def relations(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[str]:
     rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = ? and schema_name = ? "
-        "union select view_name from duckdb_views() where database_name = ? "
-        "and schema_name = ? and not internal order by 1",
-        [database, schema, database, schema],
+        "select table_name from information_schema.tables "
+        "where table_catalog = ? and table_schema = ? order by 1",
+        [database, schema],
     ).fetchall()
     return [r[0] for r in rows]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.config import Config, parse_config
+from etl.config_toml import config_toml, toml_text
 from etl.demo import DEMO_TOKEN, DEMO_TOKEN_ENV, SARTIQ_DEMO_TOKEN_ENV, demo_config
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
@@ -63,18 +63,6 @@ def lake_section(
     return section
 
 
-def toml_text(data: dict[str, Any], prefix: str = "") -> str:
-    """TOML of nested tables of scalars and lists (JSON's strings are TOML's basic strings)."""
-    lines, tables = [], []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append(toml_text(value, f"{prefix}{key}."))
-        else:
-            lines.append(f"{key} = {json.dumps(value)}")
-    head = [f"[{prefix.rstrip('.')}]"] if prefix and lines else []
-    return "\n".join([*head, *lines, *tables]) + "\n"
-
-
 def config(folder: Path, warehouse: dict[str, Any] | None = None) -> Config:
     """A config in `folder` (written there as shotlist.toml, for child processes)."""
     data: dict[str, Any] = {"report": {"out_dir": "out"}}
@@ -89,11 +77,5 @@ def config(folder: Path, warehouse: dict[str, Any] | None = None) -> Config:
 def write_pointed(config: Config, sims: Simulators) -> Path:
     """The config file with the simulators' sources, for a `shotlist` child process."""
     assert config.path is not None
-    pointed = sims.point(config)
-    data: dict[str, Any] = {
-        "warehouse": pointed.warehouse.model_dump(mode="json", exclude_none=True),
-        "sources": pointed.sources.model_dump(mode="json", exclude_none=True, by_alias=True),
-        "guidelines": pointed.guidelines.model_dump(mode="json", exclude_none=True),
-    }
-    config.path.write_text(toml_text(data), encoding="utf-8")
+    config.path.write_text(config_toml(sims.point(config)), encoding="utf-8")
     return config.path
