@@ -90,10 +90,15 @@ class DuckLakeWarehouse(DuckDBWarehouse):
     holds the sync locks of: only their runs are marked interrupted."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, scopes: Sequence[tuple[str, str]] = ()
+        self,
+        con: duckdb.DuckDBPyConnection,
+        scopes: Sequence[tuple[str, str]] = (),
+        created: Iterable[str] = (),
     ) -> None:
         super().__init__(con)
         self.scopes = list(scopes)
+        # Sources whose tables `open_lake` just created: each catalog read costs a round trip.
+        self.created = set(created)
 
     @classmethod
     @contextmanager
@@ -110,11 +115,12 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         """Attach the lake for writing, create missing tables (under the `ddl` lock) first."""
         con = connect_lake(lake, base_dir=base_dir, env=env)
         try:
+            listed = list(sources)
             with lake_locks(
                 lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS
             ):
-                create_tables(con, sources)
-            yield cls(con, scopes)
+                create_tables(con, listed)
+            yield cls(con, scopes, (source.name for source in listed))
         finally:
             con.close()
 
@@ -122,7 +128,11 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         """Runs left 'running' in the scopes this process holds (others may be live)."""
         return retry_conflicts(lambda: mark_interrupted_runs(self.con, self.scopes))
 
-    ensure_tables = _retried(DuckDBWarehouse.ensure_tables)
+    def ensure_tables(self, source: TableSource) -> None:
+        """Create the source's tables, unless `open_lake` just did (under the `ddl` lock)."""
+        if source.name not in self.created:
+            retry_conflicts(lambda: DuckDBWarehouse.ensure_tables(self, source), "ensure tables")
+
     start_run = _retried(DuckDBWarehouse.start_run)
     set_run_mode = _retried(DuckDBWarehouse.set_run_mode)
     end_run = _retried(DuckDBWarehouse.end_run)
