@@ -23,7 +23,8 @@ class Warehouse(Protocol):
         """Create the source's raw tables, or add the columns a newer model declares."""
 
     def mark_interrupted_runs(self) -> int:
-        """Run rows left 'running' by a killed process become 'interrupted'."""
+        """Run rows left 'running' by a killed process become 'interrupted' (on a lake, only
+        those of the scopes this writer holds the locks of: other writers' runs are live)."""
 
     def start_run(self, run_id: str, source: str, scope: str, resource: str, mode: str) -> None:
         """A 'running' row for one resource of one scope in this run."""
