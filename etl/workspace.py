@@ -99,7 +99,9 @@ def connect(config: Config, *, read_only: bool = False) -> duckdb.DuckDBPyConnec
     On a lake, writing, every table a sync creates exists first (created under the `ddl` lock).
     """
     if isinstance(config.warehouse, LakeWarehouse):
-        con = connect_lake(config.warehouse, base_dir=config.base_dir(), read_only=read_only)
+        con = connect_lake(
+            config.warehouse, base_dir=config.base_dir(), read_only=read_only, inline=True
+        )
         if not read_only:
             try:
                 with lake_locks(

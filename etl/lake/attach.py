@@ -68,14 +68,18 @@ def attach_statement(
     read_only: bool = False,
     snapshot_version: int | None = None,
     alias: str = LAKE_ALIAS,
+    inline: bool = False,
 ) -> str:
-    """The ATTACH statement (no secret in it): what an analyst types, less the secrets."""
+    """The ATTACH statement (no secret in it): what an analyst types, less the secrets.
+
+    `inline`: small inserts stay in the catalog (`inline_rows`), as the sync and build write.
+    """
     options = [f"data_path {literal(data_location(lake, base_dir))}"]
     if lake.metadata_schema:
         options.append(f"metadata_schema {literal(lake.metadata_schema)}")
     if read_only:
         options.append("read_only")
-    elif lake.inline_rows:
+    elif inline and lake.inline_rows:
         options.append(f"data_inlining_row_limit {int(lake.inline_rows)}")
     if snapshot_version is not None:
         options.append(f"snapshot_version {int(snapshot_version)}")
@@ -137,13 +141,19 @@ def attach_lake(
     snapshot_version: int | None = None,
     env: Mapping[str, str] | None = None,
     alias: str = LAKE_ALIAS,
+    inline: bool = False,
 ) -> None:
     """Load the extensions, create the secrets, attach the lake as `alias` and `USE` it."""
     base = base_dir or Path.cwd()
     load_extensions(con, required_extensions(lake))
     create_secrets(con, lake, os.environ if env is None else env)
     statement = attach_statement(
-        lake, base, read_only=read_only, snapshot_version=snapshot_version, alias=alias
+        lake,
+        base,
+        read_only=read_only,
+        snapshot_version=snapshot_version,
+        alias=alias,
+        inline=inline,
     )
     try:
         con.execute(statement)
@@ -161,6 +171,7 @@ def connect_lake(
     read_only: bool = False,
     snapshot_version: int | None = None,
     env: Mapping[str, str] | None = None,
+    inline: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB connection with the lake attached and selected."""
     con = duckdb.connect()
@@ -172,6 +183,7 @@ def connect_lake(
             read_only=read_only,
             snapshot_version=snapshot_version,
             env=env,
+            inline=inline,
         )
     except BaseException:
         con.close()

@@ -113,7 +113,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         env: Mapping[str, str] | None = None,
     ) -> Iterator[DuckLakeWarehouse]:
         """Attach the lake for writing, create missing tables (under the `ddl` lock) first."""
-        con = connect_lake(lake, base_dir=base_dir, env=env)
+        con = connect_lake(lake, base_dir=base_dir, env=env, inline=True)
         try:
             listed = list(sources)
             with lake_locks(
