@@ -26,7 +26,6 @@ from etl.models import build
 from etl.report import prepare_report, write_report
 from etl.report.html import render_text
 from etl.report.scope import resolve_scope
-
 from tests.models import scenario
 from tests.models.helpers import load_raw, make_config
 
@@ -75,16 +74,26 @@ def html_text(text: str) -> list[str]:
     return [t for t in (html_lib.unescape(p).strip() for p in parts) if t]
 
 
-def render_figures(config: Config, scopes: list[tuple[str, str | None, list[str], list[str], int]],
-                   as_of: datetime, out: Path) -> dict[str, Any]:
+def render_figures(
+    config: Config,
+    scopes: list[tuple[str, str | None, list[str], list[str], int]],
+    as_of: datetime,
+    out: Path,
+) -> dict[str, Any]:
     """Scope name -> {xlsx: cells, html: text, text: the plain-text email}."""
     figures: dict[str, Any] = {}
     for name, profile, where, collections, shift in scopes:
         when = as_of + timedelta(days=shift)
         target = out / name
         files = write_report(
-            config, profile, ["xlsx", "html"], target, where=where, collections=collections,
-            as_of=when, deliverables=True,
+            config,
+            profile,
+            ["xlsx", "html"],
+            target,
+            where=where,
+            collections=collections,
+            as_of=when,
+            deliverables=True,
         )
         xlsx = next(f for f in files if f.suffix == ".xlsx")
         page = next(f for f in files if f.suffix == ".html")
@@ -123,8 +132,8 @@ def catalog_config(folder: Path) -> Config:
 
 def scenario_config(folder: Path) -> Config:
     profiles = (
-        "[report.profiles.zed]\nwhere = { brand = \"ZED\" }\n"
-        "[report.profiles.acme-ss25]\nwhere = { brand = \"ACME\" }\ncollections = [\"SS25\"]\n"
+        '[report.profiles.zed]\nwhere = { brand = "ZED" }\n'
+        '[report.profiles.acme-ss25]\nwhere = { brand = "ACME" }\ncollections = ["SS25"]\n'
     )
     config = make_config(folder, extra=profiles, guidelines=scenario.GUIDELINES)
     load_raw(config, scenario.raw_tables())
