@@ -29,7 +29,7 @@ from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
 from etl.models.schema import load_schema
 from etl.models.seeds import (
-    SeedRows,
+    Severities,
     StatusRow,
     load_alert_severities,
     load_scope,
@@ -141,7 +141,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 def _load_seeds(
     con: duckdb.DuckDBPyConnection,
     config: Config,
-    seeds: tuple[list[Guideline], list[StatusRow], tuple[SeedRows, list[tuple[str, int]]]],
+    seeds: tuple[list[Guideline], list[StatusRow], Severities],
     run_id: str,
     today: date,
     now: datetime,

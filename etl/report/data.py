@@ -595,7 +595,7 @@ class ReportQueries:
                 from marts.report_alerts a
                 where {self.in_scope("a")}
                 order by a.severity_rank nulls last, a.product_alerts desc,
-                         a.product_key, a.alert_type
+                         a.product_key, a.alert_type, a.message
                 limit {TOP_ROWS}"""
         )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.config import Config, parse_config
 from etl.models.datatests import TEST_RESULTS_DDL
 from etl.models.paths import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
 from etl.models.runner import MODEL_RUNS_DDL
@@ -302,4 +303,29 @@ def _add_sync_tables(con: duckdb.DuckDBPyConnection) -> None:
             '2025-11-17 02:00'),
            ('grandshooting', '0', 'references', '2025-11-20 18:00', '2025-11-21 06:05',
             '2025-11-17 02:00')"""
+    )
+
+
+def catalog_config(folder: Path, analytics: Path) -> Config:
+    """A config reading `analytics`, with two report profiles (zed, acme-ss25)."""
+    return parse_config(
+        {
+            "warehouse": {
+                "path": str(folder / "warehouse.duckdb"),
+                "analytics_path": str(analytics),
+            },
+            "report": {
+                "out_dir": str(folder / "out"),
+                "stale_after_hours": 24,
+                "profiles": {
+                    "zed": {
+                        "title": "Zed weekly",
+                        "where": {"brand": "Zed"},
+                        "recipients": ["zed-team@example.com"],
+                    },
+                    "acme-ss25": {"where": {"brand": ["Acme"]}, "collections": ["SS25"]},
+                },
+            },
+        },
+        folder / "shotlist.toml",
     )

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import openpyxl
 
-from etl.config import Config, load_config, parse_config
+from etl.config import Config, load_config
 from etl.models import build
 from etl.report import prepare_report, write_report
 from etl.report.html import render_text
@@ -29,7 +29,7 @@ from etl.report.scope import resolve_scope
 from tests.models import scenario
 from tests.models.helpers import load_raw, make_config
 
-from .catalog import AS_OF, build_catalog
+from .catalog import AS_OF, build_catalog, catalog_config
 
 # (name, profile, --where, --collection, as_of shift in days)
 SCOPES: list[tuple[str, str | None, list[str], list[str], int]] = [
@@ -108,26 +108,10 @@ def render_figures(
     return figures
 
 
-def catalog_config(folder: Path) -> Config:
+def report_on_catalog(folder: Path) -> Config:
     analytics = folder / "analytics.duckdb"
     build_catalog(analytics)
-    return parse_config(
-        {
-            "warehouse": {
-                "path": str(folder / "warehouse.duckdb"),
-                "analytics_path": str(analytics),
-            },
-            "report": {
-                "out_dir": str(folder / "out"),
-                "stale_after_hours": 24,
-                "profiles": {
-                    "zed": {"title": "Zed weekly", "where": {"brand": "Zed"}},
-                    "acme-ss25": {"where": {"brand": ["Acme"]}, "collections": ["SS25"]},
-                },
-            },
-        },
-        folder / "shotlist.toml",
-    )
+    return catalog_config(folder, analytics)
 
 
 def scenario_config(folder: Path) -> Config:
@@ -169,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         (folder / "catalog").mkdir()
         result["catalog"] = render_figures(
-            catalog_config(folder / "catalog"), SCOPES, AS_OF, folder / "catalog" / "out"
+            report_on_catalog(folder / "catalog"), SCOPES, AS_OF, folder / "catalog" / "out"
         )
         scenario = scenario_config(folder / "scenario")
         result["scenario"] = render_figures(
