@@ -442,8 +442,6 @@ def write_workbook(
         fragments: dict[int, tuple[Path, str]] = {}
         for title, sql in sheets:
             columns, rows = queries.stream(sql)
-            if [c.name for c in columns] == ["no_rows"]:
-                columns = []
             sheet_columns[title] = columns
             fragment = Path(tmp) / f"{title}.xml"
             written = write_data_sheet(
