@@ -20,8 +20,8 @@ import duckdb
 
 from etl.config import load_config
 from etl.models import build
-from etl.models.paths import PROJECT_ROOT
 from etl.models.raw import ensure_all_raw_tables
+from etl.resources import EXAMPLE_GUIDELINES
 
 CATEGORIES = 9
 PRODUCTIONS = 200
@@ -141,9 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "guidelines.toml").write_text(
-            (PROJECT_ROOT / "data" / "guidelines.toml").read_text(encoding="utf-8")
-        )
+        (folder / "guidelines.toml").write_text(EXAMPLE_GUIDELINES.read_text(encoding="utf-8"))
         (folder / "shotlist.toml").write_text(
             '[warehouse]\npath = "warehouse.duckdb"\nanalytics_path = "analytics.duckdb"\n'
             '[guidelines]\npath = "guidelines.toml"\n'

@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from etl.engine import warehouse as wh
 from etl.engine.auth import BearerToken
 from etl.engine.sync import Extract, SourceRuntime, sync
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse.duckdb_file import DuckDBWarehouse
 
 TOKEN = "bench-token"
 
@@ -64,17 +64,17 @@ def one_sync(
     base_url: str, rate_limit: float, resources: tuple[str, ...] | None
 ) -> tuple[float, int, int, int]:
     with tempfile.TemporaryDirectory() as folder:
-        con = wh.connect(Path(folder) / "w.duckdb")
+        path = Path(folder) / "w.duckdb"
         runtime = SourceRuntime(
             source=SOURCE,
             extracts=[Extract("0", base_url, BearerToken(TOKEN))],
             rate_limit=rate_limit,
             resources=resources,
         )
-        started = time.perf_counter()
-        result = sync([runtime], con)
-        seconds = time.perf_counter() - started
-        con.close()
+        with DuckDBWarehouse.open(path) as warehouse:
+            started = time.perf_counter()
+            result = sync([runtime], warehouse)
+            seconds = time.perf_counter() - started
     assert result.ok, [(r.resource, r.error) for r in result.results]
     return seconds, result.rows, result.requests, result.throttled
 

@@ -8,56 +8,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
+from etl.config_base import Section
 from etl.errors import ConfigError, SecretMissingError
 from etl.redact import register_secret
+from etl.sources.config import SourcesConfig
+from etl.webhooks.config import WebhooksConfig
 
 DEFAULT_CONFIG = Path("shotlist.toml")
 CONFIG_ENV = "SHOTLIST_CONFIG"
-
-
-class Section(BaseModel):
-    """A config table: unknown keys are errors, so typos do not pass silently."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class WarehouseConfig(Section):
     path: Path = Path("data/warehouse.duckdb")
     analytics_path: Path = Path("data/analytics.duckdb")
     batch_rows: int = Field(default=5000, ge=1, description="rows per landing transaction")
-
-
-class HttpConfig(Section):
-    """Transport settings and caps shared by every source; each source may override them."""
-
-    timeout: float = Field(default=30.0, gt=0, description="seconds per request")
-    max_attempts: int = Field(default=6, ge=1, description="tries per request")
-    retry_budget: float = Field(default=300.0, gt=0, description="seconds of retrying per request")
-    concurrency: int = Field(default=8, ge=1, le=64, description="requests in flight")
-    rate_limit: float = Field(default=5.0, ge=0, description="requests per second; 0 = off")
-    page_cap: int = Field(default=200_000, ge=1)
-    resources: list[str] | None = None
-
-
-# Imported here, once HttpConfig exists: source sections in their own modules subclass it.
-from etl.sources.kitsu.config import KitsuConfig  # noqa: E402
-from etl.sources.sartiq.config import SartiqConfig  # noqa: E402
-
-
-class GrandShootingConfig(HttpConfig):
-    base_url: str = "https://api.grand-shooting.com/v3"
-    token_env: str = "GRANDSHOOTING_TOKEN"
-    account_ids: list[int] = Field(default_factory=list)
-    account_base_urls: dict[str, str] = Field(default_factory=dict)
-    overlap_days: int = Field(default=1, ge=0)
-
-
-class SourcesConfig(Section):
-    grandshooting: GrandShootingConfig | None = None
-    sartiq: SartiqConfig | None = None
-    kitsu: KitsuConfig | None = None
 
 
 class GuidelinesConfig(Section):
@@ -119,6 +85,7 @@ class Config(Section):
     sources: SourcesConfig = SourcesConfig()
     guidelines: GuidelinesConfig = GuidelinesConfig()
     scope: ScopeConfig = ScopeConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
     path: Path | None = None
 
     def base_dir(self) -> Path:

@@ -7,16 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
-from etl.config import Config, GrandShootingConfig, SourcesConfig, WarehouseConfig
+from etl.config import Config, WarehouseConfig
 from etl.engine.progress import Progress
-from etl.engine.sync import SyncResult, sync_sources
+from etl.engine.runtime import SyncResult
 from etl.models import build
+from etl.models.guidelines import guideline_path
 from etl.report import write_report
+from etl.resources import EXAMPLE_GUIDELINES
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.sartiq import SartiqSimulator
+from etl.sources.config import SourcesConfig
+from etl.sources.grandshooting.config import GrandShootingConfig
 from etl.sources.sartiq.config import SartiqConfig
+from etl.sync import sync_sources
+from etl.warehouse.duckdb_file import connect, raw_table_counts
+from etl.workspace import locked
 
 DEMO_TOKEN_ENV = "SHOTLIST_DEMO_TOKEN"
 DEMO_TOKEN = "demo-token"
@@ -53,20 +58,20 @@ def demo_config(
             rate_limit=rate_limit,
         )
     sources = SourcesConfig(grandshooting=source, sartiq=sartiq_source)
-    return base.model_copy(update={"warehouse": warehouse, "sources": sources})
+    # Without a guidelines file of the user's, the shipped example applies from any folder,
+    # as it does in a checkout (where it is the default `data/guidelines.toml`).
+    guidelines = base.guidelines
+    if guideline_path(base) is None:
+        guidelines = guidelines.model_copy(update={"path": EXAMPLE_GUIDELINES})
+    return base.model_copy(
+        update={"warehouse": warehouse, "sources": sources, "guidelines": guidelines}
+    )
 
 
 def table_counts(path: Path) -> list[tuple[str, int]]:
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
-        names = con.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema = 'raw' order by 1"
-        ).fetchall()
-        return [
-            (name, int(con.execute(f"select count(*) from {name}").fetchone()[0]))  # type: ignore[index]
-            for (name,) in names
-        ]
+        return raw_table_counts(con)
     finally:
         con.close()
 
@@ -80,7 +85,22 @@ def run_demo(
     progress: Progress | None = None,
     say: Callable[[str], None] = print,
 ) -> DemoResult:
-    """Start the simulator on a free loopback port, sync it, then build and report."""
+    """Start the simulator on a free loopback port, sync it, then build and report.
+
+    The warehouse lock is held once, for the whole demo.
+    """
+    with locked(base, "demo"):
+        return _run_demo(base, references, seed, rate_limit, progress, say)
+
+
+def _run_demo(
+    base: Config,
+    references: int,
+    seed: int,
+    rate_limit: float,
+    progress: Progress | None,
+    say: Callable[[str], None],
+) -> DemoResult:
     catalog = generate_catalog(CatalogSpec(references=references, seed=seed))
     os.environ[DEMO_TOKEN_ENV] = DEMO_TOKEN
     simulator = GrandShootingSimulator(catalog, token=DEMO_TOKEN, rate_limit=rate_limit)

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,18 +17,6 @@ from typing import IO
 from etl.errors import WarehouseLockedError
 
 log = logging.getLogger(__name__)
-
-# Locks this process holds, by lock-file path: `shotlist run` holds the lock and then calls the
-# sync and build steps, which may take it again. flock would refuse a second open file
-# description even in the same process, so nested use is counted here instead.
-_HELD: dict[Path, _Held] = {}
-_GUARD = threading.Lock()
-
-
-@dataclass
-class _Held:
-    handle: IO[str]
-    depth: int
 
 
 @dataclass(frozen=True)
@@ -109,20 +96,12 @@ def warehouse_lock(warehouse_path: Path | str, command: str) -> Iterator[HeldLoc
     Raises `WarehouseLockedError` at once (no waiting) when another process holds it. The lock
     is an flock on `<warehouse>.lock`, so the kernel releases it when its holder dies, even by
     SIGKILL; the holder's details left in the file are then reported as taken over.
+
+    Entry points (a CLI command, `shotlist run`, the demo) take it once; the library functions
+    they call assume it is held. A second take in the same process is refused like any other,
+    since flock treats each open of the file on its own.
     """
     path = lock_path(Path(warehouse_path)).resolve()
-    with _GUARD:
-        held = _HELD.get(path)
-        if held is not None:
-            held.depth += 1
-    if held is not None:
-        try:
-            yield HeldLock(_read_holder(held.handle) or _me(command), path)
-        finally:
-            with _GUARD:
-                held.depth -= 1
-        return
-
     path.parent.mkdir(parents=True, exist_ok=True)
     # "a+" creates the file without truncating what a running holder wrote.
     handle = path.open("a+", encoding="utf-8")
@@ -154,13 +133,9 @@ def warehouse_lock(warehouse_path: Path | str, command: str) -> Iterator[HeldLoc
         )
     )
     handle.flush()
-    with _GUARD:
-        _HELD[path] = _Held(handle, 1)
     try:
         yield HeldLock(me, path, previous)
     finally:
-        with _GUARD:
-            del _HELD[path]
         handle.seek(0)
         handle.truncate()
         handle.flush()

@@ -23,8 +23,11 @@ from typing import Any, Protocol
 
 from etl.config import Config
 from etl.errors import ShotlistError, WarehouseLockedError
-from etl.lock import warehouse_lock
+from etl.models import build as build_models
 from etl.redact import redact
+from etl.report import send_report, write_report
+from etl.sync import sync_sources
+from etl.workspace import locked
 
 log = logging.getLogger(__name__)
 
@@ -75,28 +78,20 @@ class PipelineResult:
 
 
 def default_sync(config: Config) -> StepResult:
-    from etl.engine.sync import sync_sources
-
     result: StepResult = sync_sources(config)
     return result
 
 
 def default_build(config: Config) -> StepResult:
-    from etl.models import build
-
-    result: StepResult = build(config)
+    result: StepResult = build_models(config)
     return result
 
 
 def default_report(config: Config, profile: str | None) -> Sequence[Path]:
-    from etl.report import write_report
-
     return write_report(config, profile=profile)
 
 
 def default_send(config: Config, profile: str | None) -> Any:
-    from etl.report import send_report
-
     return send_report(config, profile=profile)
 
 
@@ -121,10 +116,13 @@ def run_pipeline(
     report: ReportStep = default_report,
     send: SendStep = default_send,
 ) -> PipelineResult:
-    """Run every step in order under the warehouse lock; stop at the first failure."""
+    """Run every step in order under the warehouse lock; stop at the first failure.
+
+    The lock is taken here, once: the steps are library calls that assume it is held.
+    """
     result = PipelineResult()
     try:
-        with warehouse_lock(config.resolve(config.warehouse.path), "run"):
+        with locked(config, "run"):
             _run_steps(config, result, sync, build, report, send)
     except WarehouseLockedError as exc:
         result.steps.append(StepOutcome("lock", False, 0.0, str(exc)))

@@ -1,41 +1,53 @@
-"""Reads the run log (`meta.sync_runs`) for people: one line per run and resource."""
+"""Reads the run log (`meta.sync_runs`) for people: a table, one row per run and resource."""
 
 from __future__ import annotations
 
-import duckdb
-
 from etl.config import Config
 from etl.errors import ShotlistError
+from etl.warehouse.duckdb_file import connect
+from etl.warehouse.duckdb_file import recent_runs as run_rows
+from etl.workspace import warehouse_path
+
+HEADER = ("run", "started", "resource", "mode", "status", "rows", "pages", "took", "error")
+NUMERIC = {"rows", "pages", "took"}  # right-aligned
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 page`, `2 pages`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A header line and one line per row, each column as wide as its widest cell."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        padded = (
+            cell.rjust(width) if name in NUMERIC else cell.ljust(width)
+            for name, cell, width in zip(header, cells, widths, strict=True)
+        )
+        return "  ".join(padded).rstrip()
+
+    return [line(header), *(line(row) for row in rows)]
 
 
 def recent_runs(config: Config, limit: int = 20) -> list[str]:
-    """The most recent runs, newest first, as printable lines."""
-    path = config.resolve(config.warehouse.path)
+    """The most recent runs, newest first, as printable lines under a header line."""
+    path = warehouse_path(config)
     if not path.exists():
         raise ShotlistError(f"{path}: no warehouse yet (run `shotlist sync` first)")
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
-        rows = con.execute(
-            f"""with recent as (
-                   select run_id, max(started_at) as latest from meta.sync_runs
-                   group by run_id order by latest desc limit {int(limit)}
-               )
-               select r.run_id, r.source, r.scope, r.resource, r.mode, r.started_at,
-                      r.ended_at, r.pages, r.rows, r.status, r.error
-               from meta.sync_runs r join recent using (run_id)
-               order by recent.latest desc, r.started_at""",
-        ).fetchall()
-    except duckdb.CatalogException:
-        return []
+        rows = run_rows(con, limit)
     finally:
         con.close()
-    lines = []
+    if not rows:
+        return []
+    table: list[tuple[str, ...]] = []
     for run_id, source, scope, resource, mode, started, ended, pages, n, status, error in rows:
         took = f"{(ended - started).total_seconds():.1f}s" if ended and started else "-"
         where = f"{source}.{resource}" + (f"[{scope}]" if scope not in ("", "0") else "")
-        text = f"{run_id}  {started:%Y-%m-%d %H:%M:%S}  {where:<40} {mode:<11} {status:<11}"
-        text += f" {n:>9} rows {pages:>6} pages {took:>8}"
-        if error:
-            text += f"  {error}"
-        lines.append(text)
-    return lines
+        started_at = f"{started:%Y-%m-%d %H:%M:%S}"
+        row = (str(run_id), started_at, where, mode, status, str(n), str(pages), took, error or "")
+        table.append(row)
+    return aligned(HEADER, table)

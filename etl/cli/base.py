@@ -28,8 +28,40 @@ class Context:
         return self._config
 
 
+CONFIG_HELP = "Config file (default ./shotlist.toml, or $SHOTLIST_CONFIG)."
+
+
+def _subcommand_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """`shotlist sync --config x.toml`: given after the subcommand, it wins over the group's."""
+    obj = ctx.find_object(Context)
+    if value is not None and obj is not None:
+        obj.config_path = value
+
+
+def config_option() -> click.Option:
+    """The subcommand's `--config`: sets the path on the shared Context, passes no argument."""
+    return click.Option(
+        ["--config", "subcommand_config"],
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        callback=_subcommand_config,
+        help=CONFIG_HELP,
+    )
+
+
 class ShotlistGroup(click.Group):
-    """Turns library errors into one redacted line and exit code 1, never a traceback."""
+    """Turns library errors into one redacted line and exit code 1, never a traceback.
+
+    Every command added, at any depth, also takes `--config` (as dbt and most click tools do).
+    """
+
+    group_class = type  # `cli.group()` makes a ShotlistGroup too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = any(param.name == "subcommand_config" for param in cmd.params)
+        if not isinstance(cmd, click.Group) and not taken:
+            cmd.params.append(config_option())
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -59,7 +91,7 @@ def _setup_logging(verbose: int) -> None:
     "config_path",
     envvar="SHOTLIST_CONFIG",
     type=click.Path(dir_okay=False),
-    help="Config file (default ./shotlist.toml, or $SHOTLIST_CONFIG).",
+    help=CONFIG_HELP,
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="shotlist-analytics")

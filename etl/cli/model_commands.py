@@ -12,6 +12,7 @@ from etl.models import run_data_tests
 from etl.models.docs import write_docs
 from etl.models.errors import BuildFailedError
 from etl.models.query import FORMATS, run_query
+from etl.workspace import locked
 
 
 @cli.command("build")
@@ -27,7 +28,8 @@ def build_command(ctx: Context, no_publish: bool) -> None:
     Example:
       shotlist build
     """
-    result = build_models(ctx.config, publish_analytics=not no_publish)
+    with locked(ctx.config, "build"):
+        result = build_models(ctx.config, publish_analytics=not no_publish)
     for line in result.summary_lines():
         click.echo(line)
     if not result.ok:
@@ -48,7 +50,8 @@ def test_command(ctx: Context) -> None:
     Example:
       shotlist test
     """
-    results = run_data_tests(ctx.config)
+    with locked(ctx.config, "test"):
+        results = run_data_tests(ctx.config)
     for r in results:
         line = f"{r.status:<8} {r.severity:<5} {r.name}"
         click.echo(line if r.status in ("pass", "skipped") else f"{line}: {r.describe()}")

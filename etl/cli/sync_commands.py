@@ -6,15 +6,18 @@ import click
 
 from etl.cli.base import Context, cli
 from etl.engine.progress import default_progress
-from etl.engine.sync import SyncResult, sync_sources
-from etl.runs import recent_runs
+from etl.engine.runtime import SyncResult
+from etl.runs import counted, recent_runs
+from etl.sync import sync_sources
+from etl.workspace import locked
 
 
 def summarise(result: SyncResult) -> None:
     """One line per resource, then the totals; failures go to stderr."""
     for r in result.results:
         scope = f"[{r.scope}]" if r.scope not in ("", "0") else ""
-        line = f"{r.source}.{r.resource}{scope}: {r.status}, {r.rows} rows, {r.pages} pages"
+        line = f"{r.source}.{r.resource}{scope}: {r.status}, {counted(r.rows, 'row')}, "
+        line += counted(r.pages, "page")
         if r.deleted:
             line += f", {r.deleted} marked deleted"
         if r.quarantined:
@@ -49,9 +52,11 @@ def sync(obj: Context, sources: tuple[str, ...], full_refresh: bool) -> None:
       GRANDSHOOTING_TOKEN=... shotlist sync grandshooting
       shotlist sync --full-refresh
     """
-    result = sync_sources(
-        obj.config, sources or None, full_refresh=full_refresh, progress=default_progress()
-    )
+    # The lock turns "another run is writing" into a clear message instead of a DuckDB error.
+    with locked(obj.config, "sync"):
+        result = sync_sources(
+            obj.config, sources or None, full_refresh=full_refresh, progress=default_progress()
+        )
     summarise(result)
     if not result.ok:
         failed = [f"{r.source}.{r.resource}" for r in result.results if r.status == "failed"]

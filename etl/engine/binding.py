@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from etl.config import Config, HttpConfig
+from etl.config_base import HttpConfig
 from etl.engine.client import RetryPolicy
 from etl.engine.declarations import Source
 from etl.engine.runtime import Extract, SourceRuntime
+
+if TYPE_CHECKING:
+    # Only read (`[warehouse] batch_rows`), never imported at run time: the engine sits below
+    # the assembled config, which imports every source.
+    from etl.config import Config
 
 
 def bind_runtime(

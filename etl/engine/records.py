@@ -1,11 +1,9 @@
-"""Base of every record model, lenient API dates, and the mapping of fields to DuckDB columns."""
+"""Base of every record model, and lenient API dates (column types: `etl.warehouse.tables`)."""
 
 from __future__ import annotations
 
-import types
-import typing
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
@@ -55,38 +53,3 @@ class Record(BaseModel):
         for name, info in cls.model_fields.items():
             names.add(info.alias or name)
         return names
-
-
-def _strip_optional(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return _strip_optional(args[0])
-        return Any
-    if origin is Annotated:
-        return _strip_optional(typing.get_args(annotation)[0])
-    return annotation
-
-
-def duckdb_type(annotation: Any) -> str:
-    """DuckDB column type for a field annotation; containers and unions become JSON."""
-    base = _strip_optional(annotation)
-    if base is bool:
-        return "BOOLEAN"
-    if base is int:
-        return "BIGINT"
-    if base is float:
-        return "DOUBLE"
-    if base is str:
-        return "VARCHAR"
-    if base is datetime:
-        return "TIMESTAMP"
-    if base is date:
-        return "DATE"
-    return "JSON"
-
-
-def record_columns(model: type[Record]) -> list[tuple[str, str]]:
-    """(column, DuckDB type) for each declared field of a record model, in declaration order."""
-    return [(name, duckdb_type(info.annotation)) for name, info in model.model_fields.items()]

@@ -4,8 +4,12 @@ Strategies, picked per resource from its declaration and the total the API annou
 - offset pages fetched concurrently when the total fits under the paginator's ceiling;
 - key ranges fetched concurrently (keyset paging inside each range) beyond the ceiling;
 - plain sequential paging when the API gives no total (stop on a short page);
-- child resources fetched once per row of their parent.
-Rows land in batches; each batch commits with the checkpoint that lets a killed run resume.
+- child resources fetched once per row of their parent (only the parents that changed, with a
+  `Reread` declaration: `reread.py`);
+- nested resources exploded from their parent's landed records, nothing fetched (`nested.py`).
+The last two see the pass through a `PassContext`; everything reaches the warehouse only through
+its protocol (`etl.warehouse.protocol`). Rows land in batches; each batch commits with the
+checkpoint that lets a killed run resume.
 """
 
 from __future__ import annotations
@@ -21,13 +25,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-import duckdb
-
-from etl.config import Config
 from etl.engine import nested, reread
-from etl.engine import warehouse as wh
 from etl.engine.client import ApiClient
 from etl.engine.completeness import judge
+from etl.engine.context import PassContext
 from etl.engine.declarations import Resource
 from etl.engine.keyranges import split_key_space
 from etl.engine.paginators import Page, PageRequest, Paginator, SinglePage
@@ -43,7 +44,8 @@ from etl.engine.runtime import (
     utcnow,
 )
 from etl.errors import ApiError, AuthError, PaginationError, ShotlistError
-from etl.lock import warehouse_lock
+from etl.warehouse.protocol import Warehouse
+from etl.warehouse.tables import RawTable, StateUpdate
 
 log = logging.getLogger("etl.sync")
 
@@ -66,7 +68,8 @@ class ResourceSync:
         self.client = client
         self.resource = resource
         self.source = engine.runtime.source
-        self.table = wh.RawTable(self.source, resource)
+        self.warehouse = engine.warehouse
+        self.table = RawTable(self.source, resource)
         self.pager: Paginator = resource.paginator or SinglePage()
         self.full_refresh = full_refresh
         self.result = ResourceResult(self.source.name, extract.scope, resource.name)
@@ -103,7 +106,7 @@ class ResourceSync:
 
     async def _load_state(self) -> None:
         watermark, stored = await self.engine.db(
-            wh.read_state, self.source.name, self.extract.scope, self.resource.name
+            self.warehouse.read_state, self.source.name, self.extract.scope, self.resource.name
         )
         cursor = self.resource.cursor
         incremental = cursor is not None and watermark is not None and not self.full_refresh
@@ -178,7 +181,7 @@ class ResourceSync:
         bad, self._pending_quarantine = self._pending_quarantine, []
         self._pending_pages = 0
         self._last_flush = time.monotonic()
-        state = wh.StateUpdate(
+        state = StateUpdate(
             source=self.source.name,
             scope=self.extract.scope,
             resource=self.resource.name,
@@ -188,11 +191,7 @@ class ResourceSync:
             rows=self.result.rows,
         )
 
-        def write(con: duckdb.DuckDBPyConnection) -> None:
-            frame = wh.rows_frame(self.table, rows) if rows else None
-            wh.land(con, self.table, frame, state, bad)
-
-        await self.engine.db_call(write)
+        await self.engine.db(self.warehouse.land, self.table, rows, state, bad)
 
     # ---- fetching ------------------------------------------------------------------------
 
@@ -406,7 +405,7 @@ class ResourceSync:
             return 0
         total_end = await self.total_now(self.resource.path, base)
         landed = await self.engine.db(
-            wh.count_since, self.table, self.scope_value, self.pass_started
+            self.warehouse.count_since, self.table, self.scope_value, self.pass_started
         )
         # Quarantined records were received too: they are accounted for, not missing.
         received = landed + self.result.quarantined
@@ -426,11 +425,13 @@ class ResourceSync:
     async def run_children(self) -> None:
         resource = self.resource
         assert resource.parent is not None
-        parent = wh.RawTable(self.source, self.source.resource(resource.parent))
+        parent = RawTable(self.source, self.source.resource(resource.parent))
         columns = sorted(set(resource.inherit.values()) | _placeholders(resource.path))
-        parents = await self.engine.db(_parent_rows, parent, self.scope_value, columns)
+        parents = await self.engine.db(
+            self.warehouse.parent_rows, parent, self.scope_value, columns
+        )
         if resource.reread is not None:
-            parents = await reread.select_parents(self, parents)
+            parents = await reread.select_parents(self.context(), parents)
         self.engine.progress.start(self.label, len(parents) or None)
         base = self._base_request()
         problems: list[str] = []
@@ -449,13 +450,13 @@ class ResourceSync:
         if problems:
             raise PaginationError(f"{self.label}: incomplete: {'; '.join(problems[:3])}")
         if resource.reread is not None:
-            await reread.after_children(self, parents)
+            self.result.deleted = await reread.after_children(self.context(), parents)
 
     async def run(self) -> ResourceResult:
         started = time.monotonic()
         await self._load_state()
         await self.engine.db(
-            wh.start_run_row,
+            self.warehouse.start_run,
             self.engine.run_id,
             self.source.name,
             self.extract.scope,
@@ -467,12 +468,12 @@ class ResourceSync:
             if self.resource.parent:
                 await self.run_children()
             elif self.resource.nested is not None:
-                await nested.run_nested(self)
+                self.result.deleted = await nested.run_nested(self.context())
             else:
                 await self.run_top_level()
             await self.flush()
             self.result.deleted += await self.engine.db(
-                wh.finish_pass,
+                self.warehouse.finish_pass,
                 self.table,
                 self.scope_value,
                 pass_started_at=self.pass_started,
@@ -501,6 +502,25 @@ class ResourceSync:
         await self._end(status, error, started)
         return self.result
 
+    def context(self) -> PassContext:
+        """The narrow view of this pass a strategy works with."""
+        return PassContext(
+            warehouse=self.warehouse,
+            call=self.engine.db,
+            source=self.source,
+            resource=self.resource,
+            table=self.table,
+            scope=self.extract.scope,
+            scope_value=self.scope_value,
+            run_id=self.engine.run_id,
+            full_refresh=self.full_refresh,
+            pass_started=self.pass_started,
+            label=self.label,
+            sink=self,
+            progress=self.engine.progress,
+            result=self.result,
+        )
+
     async def _safe_flush(self) -> None:
         # Rows already received are valid: keep them (the checkpoint stays resumable).
         try:
@@ -517,7 +537,7 @@ class ResourceSync:
                 ", ".join(sorted(self.rows.drift)),
             )
             await self.engine.db(
-                wh.record_drift,
+                self.warehouse.record_drift,
                 self.engine.run_id,
                 self.source.name,
                 self.resource.name,
@@ -526,7 +546,7 @@ class ResourceSync:
         detail = error or "; ".join(self.result.warnings)
         self.engine.progress.finish(status, detail)
         await self.engine.db(
-            wh.end_run_row,
+            self.warehouse.end_run,
             self.engine.run_id,
             self.source.name,
             self.extract.scope,
@@ -540,18 +560,6 @@ class ResourceSync:
 
 def _placeholders(path: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(path) if name}
-
-
-def _parent_rows(
-    con: duckdb.DuckDBPyConnection, parent: wh.RawTable, scope: Any, columns: list[str]
-) -> list[dict[str, Any]]:
-    select = ", ".join(wh.quote(c) for c in columns)
-    rows = con.execute(
-        f"select distinct {select} from {parent.name} "
-        f"where {wh.quote(parent.scope_column)} = ? and _deleted_at is null",
-        [scope],
-    ).fetchall()
-    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 async def _gather_all(coroutines: list[Any]) -> None:
@@ -572,13 +580,13 @@ class SourceSync:
     def __init__(
         self,
         runtime: SourceRuntime,
-        con: duckdb.DuckDBPyConnection,
+        warehouse: Warehouse,
         run_id: str,
         progress: Progress,
         full_refresh: bool,
     ) -> None:
         self.runtime = runtime
-        self.con = con
+        self.warehouse = warehouse
         self.run_id = run_id
         self.progress = progress
         self.full_refresh = full_refresh
@@ -587,13 +595,10 @@ class SourceSync:
         self._db_lock = asyncio.Lock()
         self.clients: list[ApiClient] = []
 
-    async def db_call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
-        # One connection, one writer: calls run in a worker thread so fetching goes on.
-        async with self._db_lock:
-            return await asyncio.to_thread(fn, self.con)
-
     async def db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return await self.db_call(lambda con: fn(con, *args, **kwargs))
+        """Run a warehouse operation: one at a time, in a worker thread so fetching goes on."""
+        async with self._db_lock:
+            return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def run(self) -> list[ResourceResult]:
         results: list[ResourceResult] = []
@@ -638,18 +643,20 @@ def new_run_id() -> str:
 
 async def run_sync(
     runtimes: Sequence[SourceRuntime],
-    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
     *,
     full_refresh: bool = False,
     progress: Progress | None = None,
     run_id: str | None = None,
 ) -> SyncResult:
-    """Sync the given sources into an open warehouse connection."""
+    """Sync the given sources into an open warehouse."""
     result = SyncResult(run_id=run_id or new_run_id())
     started = time.monotonic()
     for runtime in runtimes:
-        wh.ensure_raw_tables(con, runtime.source)
-        engine = SourceSync(runtime, con, result.run_id, progress or SilentProgress(), full_refresh)
+        warehouse.ensure_tables(runtime.source)
+        engine = SourceSync(
+            runtime, warehouse, result.run_id, progress or SilentProgress(), full_refresh
+        )
         result.results.extend(await engine.run())
         for client in engine.clients:
             result.requests += client.stats.requests
@@ -661,51 +668,17 @@ async def run_sync(
 
 def sync(
     runtimes: Sequence[SourceRuntime],
-    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
     *,
     full_refresh: bool = False,
     progress: Progress | None = None,
 ) -> SyncResult:
-    """Blocking wrapper around `run_sync`."""
-    wh.mark_interrupted_runs(con)
-    return asyncio.run(run_sync(runtimes, con, full_refresh=full_refresh, progress=progress))
+    """Blocking wrapper around `run_sync` (the caller holds the warehouse's run lock)."""
+    warehouse.mark_interrupted_runs()
+    return asyncio.run(run_sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress))
 
 
-def sync_sources(
-    config: Config,
-    sources: Sequence[str] | None = None,
-    *,
-    full_refresh: bool = False,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Sync the named sources (default: every configured one) into the configured warehouse."""
-    # Imported here: the registry imports the source modules, which import this engine.
-    from etl.sources import registry
-
-    names = list(sources) if sources else registry.configured_names(config)
-    if not names:
-        raise ShotlistError(
-            f"{config.path or 'configuration'}: no source configured "
-            "(add a [sources.<name>] section)"
-        )
-    runtimes = []
-    for name in names:
-        try:
-            entry = registry.get(name)
-        except KeyError as exc:
-            raise ShotlistError(str(exc.args[0])) from None
-        runtimes.append(entry.runtime(config))
-    path = config.resolve(config.warehouse.path)
-    # The lock turns "another run is writing" into a clear message instead of a DuckDB error.
-    with warehouse_lock(path, "sync"):
-        con = wh.connect(path)
-        try:
-            return sync(runtimes, con, full_refresh=full_refresh, progress=progress)
-        finally:
-            con.close()
-
-
-# The runtime types are imported from here by sources and tests, with the engine's entry points.
+# Tests and benchmarks import the runtime types from here, with the engine's entry points.
 __all__ = [
     "Extract",
     "ResourceResult",
@@ -714,5 +687,4 @@ __all__ = [
     "SyncResult",
     "run_sync",
     "sync",
-    "sync_sources",
 ]

@@ -12,18 +12,10 @@ import duckdb
 
 from etl.config import Config
 from etl.errors import WarehouseLockedError
-from etl.lock import warehouse_lock
 from etl.models.datatests import DataTest, TestResult, custom_tests, generic_test, run_tests
 from etl.models.discovery import Model, dependency_order, discover
 from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
-from etl.models.paths import (
-    ALERT_SEVERITIES,
-    SEVERITY_ORDER,
-    SQL_DIR,
-    analytics_path,
-    status_map_path,
-    warehouse_path,
-)
+from etl.models.paths import analytics_path, status_map_path, warehouse_path
 from etl.models.publish import publish
 from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
@@ -38,6 +30,7 @@ from etl.models.seeds import (
     read_severities,
     read_status_map,
 )
+from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +160,8 @@ def build(
     """Build every model into the warehouse, run the data tests, publish if all is well.
 
     Seed problems (malformed guideline file, status map) raise before anything is replaced.
-    `today` dates the coverage snapshot (default: the local date).
+    `today` dates the coverage snapshot (default: the local date). The caller holds the
+    warehouse lock (`shotlist build`, `run` and `demo` take it).
     """
     started = datetime.now()
     run_id = f"build-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -180,39 +174,37 @@ def build(
     )
     path = warehouse_path(config)
     result = BuildResult(run_id)
-    with warehouse_lock(path, "build"):
-        con = _open(path)
-        try:
-            _load_seeds(con, config, seeds, run_id, today or date.today(), started)
-            result.models = run_models(con, models, docs, run_id)
-            unbuilt = {m.model for m in result.models if not m.ok}
-            result.tests = run_tests(con, tests, run_id, unbuilt)
-            if result.ok and publish_analytics:
-                result.published = publish(con, analytics_path(config), run_id, started)
-        finally:
-            con.close()
+    con = _open(path)
+    try:
+        _load_seeds(con, config, seeds, run_id, today or date.today(), started)
+        result.models = run_models(con, models, docs, run_id)
+        unbuilt = {m.model for m in result.models if not m.ok}
+        result.tests = run_tests(con, tests, run_id, unbuilt)
+        if result.ok and publish_analytics:
+            result.published = publish(con, analytics_path(config), run_id, started)
+    finally:
+        con.close()
     result.seconds = (datetime.now() - started).total_seconds()
     log.info("build %s: %s", run_id, "ok" if result.ok else "failed")
     return result
 
 
 def run_data_tests(config: Config, *, sql_dir: Path | None = None) -> list[TestResult]:
-    """Run the data tests alone against the models already built."""
+    """Run the data tests alone against the models already built (the caller holds the lock)."""
     started = datetime.now()
     run_id = f"test-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     models, tests, _ = _project(sql_dir or SQL_DIR)
     path = warehouse_path(config)
-    with warehouse_lock(path, "test"):
-        con = _open(path)
-        try:
-            built = {
-                f"{s}.{t}"
-                for s, t in con.execute(
-                    "select schema_name, table_name from duckdb_tables() "
-                    "union all select schema_name, view_name from duckdb_views()"
-                ).fetchall()
-            }
-            unbuilt = {m.relation for m in models} - built
-            return run_tests(con, tests, run_id, unbuilt)
-        finally:
-            con.close()
+    con = _open(path)
+    try:
+        built = {
+            f"{s}.{t}"
+            for s, t in con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "union all select schema_name, view_name from duckdb_views()"
+            ).fetchall()
+        }
+        unbuilt = {m.relation for m in models} - built
+        return run_tests(con, tests, run_id, unbuilt)
+    finally:
+        con.close()

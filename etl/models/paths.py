@@ -5,13 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.config import Config
+from etl.resources import SHIPPED_STATUS_MAP
 
-# The repository root: `sql/` and `data/` sit beside the `etl` package.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SQL_DIR = PROJECT_ROOT / "sql"
-SHIPPED_STATUS_MAP = PROJECT_ROOT / "data" / "status_map.csv"
-ALERT_SEVERITIES = PROJECT_ROOT / "data" / "alert_severities.csv"
-SEVERITY_ORDER = PROJECT_ROOT / "data" / "severities.csv"
 DEFAULT_GUIDELINES = Path("data/guidelines.toml")
 
 

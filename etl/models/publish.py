@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl.engine.warehouse import META_DDL
 from etl.models.runner import quote, sql_literal
+from etl.warehouse.duckdb_file import META_DDL
 
 PUBLISHED_SCHEMAS = ("marts",)
 

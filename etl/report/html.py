@@ -12,8 +12,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from etl.report.charts import Chart
 from etl.report.data import Kpi, ReportData
+from etl.resources import REPORT_TEMPLATES
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "reports"
+TEMPLATES = REPORT_TEMPLATES
 TABLE_ROWS = 8  # rows per table in the message; the workbook has them all
 
 # Inline styles: email clients drop <style> blocks, so every element carries its own.

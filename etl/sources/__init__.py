@@ -1,1 +1,1 @@
-"""Source declarations: one module per platform, each exporting a `SOURCE`."""
+"""Source declarations: one package per API, each with config.py, records.py and source.py."""

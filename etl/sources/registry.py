@@ -1,4 +1,9 @@
-"""Every source the toolkit knows, by name: its declaration and how config binds it."""
+"""Every source the toolkit knows, by name: its declaration and how config binds it.
+
+A new API is a package `etl/sources/<api>/` (`config.py` its section, `records.py` its rows,
+`source.py` its declaration and `runtime`), registered by one entry here and the field of its
+section in `etl/sources/config.py` (which sits below the engine, so it cannot import this).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ from dataclasses import dataclass
 
 from etl.config import Config
 from etl.engine.declarations import Source
-from etl.engine.sync import SourceRuntime
-from etl.sources import grandshooting
+from etl.engine.runtime import SourceRuntime
+from etl.sources.grandshooting import source as grandshooting
 from etl.sources.kitsu import source as kitsu
 from etl.sources.sartiq import source as sartiq
 
@@ -17,18 +22,12 @@ from etl.sources.sartiq import source as sartiq
 class Registered:
     source: Source
     runtime: Callable[[Config], SourceRuntime]
-    # Whether the config has a section for this source (unconfigured sources are not synced).
-    configured: Callable[[Config], bool]
 
 
 REGISTRY: dict[str, Registered] = {
-    "grandshooting": Registered(
-        grandshooting.SOURCE,
-        grandshooting.runtime,
-        lambda c: c.sources.grandshooting is not None,
-    ),
-    "sartiq": Registered(sartiq.SOURCE, sartiq.runtime, lambda c: c.sources.sartiq is not None),
-    "kitsu": Registered(kitsu.SOURCE, kitsu.runtime, lambda c: c.sources.kitsu is not None),
+    "grandshooting": Registered(grandshooting.SOURCE, grandshooting.runtime),
+    "sartiq": Registered(sartiq.SOURCE, sartiq.runtime),
+    "kitsu": Registered(kitsu.SOURCE, kitsu.runtime),
 }
 
 SOURCES: dict[str, Source] = {name: entry.source for name, entry in REGISTRY.items()}
@@ -43,4 +42,6 @@ def get(name: str) -> Registered:
 
 
 def configured_names(config: Config) -> list[str]:
-    return [name for name, entry in REGISTRY.items() if entry.configured(config)]
+    """Registered sources with a `[sources.<name>]` section (unconfigured ones are not synced)."""
+    configured = set(config.sources.configured())
+    return [name for name in REGISTRY if name in configured]

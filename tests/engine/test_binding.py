@@ -12,7 +12,7 @@ import pytest
 from etl.config import Config, parse_config
 from etl.engine.client import RetryPolicy
 from etl.engine.runtime import SourceRuntime
-from etl.sources import grandshooting
+from etl.sources.grandshooting import source as grandshooting
 from etl.sources.kitsu import source as kitsu
 from etl.sources.sartiq import source as sartiq
 

@@ -84,7 +84,7 @@ def test_secret_missing_names_variable_not_value(
 def test_grandshooting_runtime_one_extract_per_account(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from etl.sources.grandshooting import runtime
+    from etl.sources.grandshooting.source import runtime
 
     path = write(
         tmp_path,

@@ -9,8 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.engine import warehouse as wh
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse import duckdb_file as wh
+from etl.warehouse.protocol import Warehouse
 
 
 @pytest.fixture
@@ -138,3 +139,28 @@ def test_warehouse_new_model_field_adds_a_column(con: duckdb.DuckDBPyConnection)
         ).fetchall()
     ]
     assert "look_id" in names
+
+
+def test_warehouse_object_lands_rows_with_checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    # The engine only sees the `Warehouse` object: rows in, checkpoint and run row updated.
+    warehouse: Warehouse = wh.DuckDBWarehouse(con)
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    warehouse.start_run("r1", "grandshooting", "0", "pictures", "full")
+    warehouse.land(table, [picture_row(1, 10), picture_row(2, 30)], state(1, 2, {"at": 2}))
+    warehouse.land(table, [], state(2, 2, {"at": 3}))
+    assert warehouse.read_state("grandshooting", "0", "pictures") == (None, {"at": 3})
+    assert warehouse.count_since(table, 0, datetime(2026, 11, 22, 8, 0)) == 2
+    parents = warehouse.parent_rows(table, 0, ["picture_id"])
+    assert sorted(p["picture_id"] for p in parents) == [1, 2]
+    assert con.execute(
+        "select mode, pages, rows, status from meta.sync_runs where run_id = 'r1'"
+    ).fetchall() == [("full", 2, 2, "running")]
+
+
+def test_warehouse_child_reads_round_trip(con: duckdb.DuckDBPyConnection) -> None:
+    warehouse = wh.DuckDBWarehouse(con)
+    assert warehouse.child_reads("kitsu", "0", "tasks") == {}
+    warehouse.record_child_reads("kitsu", "0", "tasks", {"a": "v1", "b": "v2"})
+    warehouse.record_child_reads("kitsu", "0", "tasks", {"a": "v3"})
+    assert warehouse.child_reads("kitsu", "0", "tasks") == {"a": "v3", "b": "v2"}
+    assert warehouse.child_reads("kitsu", "1", "tasks") == {}

@@ -10,7 +10,7 @@ from kitsu_seed import Seeded, ZouAdmin
 from kitsu_zou import ZouServer
 
 from etl.config import load_config
-from etl.engine.sync import sync_sources
+from etl.sync import sync_sources
 
 PASSWORD = "artist-password-1"
 

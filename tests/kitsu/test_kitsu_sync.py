@@ -14,9 +14,10 @@ from kitsu_zou import Services, ZouServer, run_sql
 from openpyxl import load_workbook
 
 from etl.config import Config, load_config
-from etl.engine.sync import SyncResult, sync_sources
+from etl.engine.runtime import SyncResult
 from etl.models.build import build
 from etl.report import write_report
+from etl.sync import sync_sources
 
 
 def _write_config(folder: Path, url: str, **extra: Any) -> Path:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from etl.config import Config
-from etl.engine import warehouse as wh
 from etl.simulators.grandshooting.catalog import RESOURCES, Catalog
 from etl.sources.registry import SOURCES
+from etl.warehouse import duckdb_file as wh
 
 
 def load_catalog(config: Config, catalog: Catalog) -> None:

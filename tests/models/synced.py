@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from etl.config import Config, parse_config
-from etl.engine.sync import sync_sources
 from etl.models import build
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
+from etl.sync import sync_sources
 
 TOKEN_ENV = "SHOTLIST_TEST_PUBLISH_GS_TOKEN"
 TOKEN = "publish-token-not-secret"

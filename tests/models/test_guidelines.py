@@ -9,7 +9,7 @@ import pytest
 from etl.models import build
 from etl.models.errors import GuidelineError
 from etl.models.guidelines import parse_guidelines, read_guidelines
-from etl.models.paths import PROJECT_ROOT
+from etl.resources import EXAMPLE_GUIDELINES
 
 from .helpers import load_raw, make_config, query
 
@@ -78,7 +78,7 @@ def test_no_file_configured_and_none_at_default_path(tmp_path: Path) -> None:
 
 
 def test_shipped_example_is_valid() -> None:
-    example = PROJECT_ROOT / "data" / "guidelines.toml"
+    example = EXAMPLE_GUIDELINES
     guidelines = parse_guidelines(example.read_text(encoding="utf-8"), example)
     assert len(guidelines) >= 3
 

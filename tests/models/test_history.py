@@ -11,7 +11,7 @@ import duckdb
 
 from etl.config import Config
 from etl.models import build
-from etl.models.paths import SQL_DIR
+from etl.resources import SQL_DIR
 
 from . import scenario
 from .helpers import load_raw, make_config, query, warehouse_query

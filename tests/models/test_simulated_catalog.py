@@ -9,7 +9,7 @@ import pytest
 
 from etl.config import Config
 from etl.models import build
-from etl.models.paths import PROJECT_ROOT
+from etl.resources import EXAMPLE_GUIDELINES
 from etl.simulators.grandshooting.catalog import Catalog, CatalogSpec, generate_catalog
 
 from .catalog_loader import load_catalog
@@ -91,7 +91,7 @@ def test_scope_and_example_guidelines_on_the_simulated_catalog(
     tmp_path: Path, catalog: Catalog
 ) -> None:
     brand = catalog.records("references")[0]["brand"]
-    example = (PROJECT_ROOT / "data" / "guidelines.toml").read_text(encoding="utf-8")
+    example = EXAMPLE_GUIDELINES.read_text(encoding="utf-8")
     (tmp_path / "guidelines.toml").write_text(example, encoding="utf-8")
     config = _built(
         tmp_path,

@@ -8,8 +8,8 @@ import pytest
 
 from etl.models import build
 from etl.models.errors import SeedError
-from etl.models.paths import SHIPPED_STATUS_MAP
 from etl.models.seeds import read_status_map
+from etl.resources import SHIPPED_STATUS_MAP
 
 from .helpers import load_raw, make_config, query
 

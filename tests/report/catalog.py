@@ -14,9 +14,9 @@ import duckdb
 
 from etl.config import Config, parse_config
 from etl.models.datatests import TEST_RESULTS_DDL
-from etl.models.paths import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
 from etl.models.runner import MODEL_RUNS_DDL
 from etl.models.seeds import load_alert_severities, read_severities
+from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
 
 AS_OF = datetime(2025, 11, 21, 8, 0)
 TODAY = AS_OF.date()

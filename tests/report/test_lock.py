@@ -84,11 +84,18 @@ def test_lock_left_by_killed_process_is_taken_over(
     assert lock_path(warehouse).read_text(encoding="utf-8") == ""
 
 
-def test_lock_is_reentrant_within_one_process(warehouse: Path) -> None:
-    with warehouse_lock(warehouse, "run") as outer, warehouse_lock(warehouse, "sync") as inner:
-        assert inner.holder.pid == outer.holder.pid == os.getpid()
-        assert inner.holder.command == "run"
-    # Released fully only when the outer block ends.
+def test_lock_is_taken_once_a_second_take_in_the_same_process_is_refused(
+    warehouse: Path,
+) -> None:
+    # Entry points take the lock once; a nested take is a bug, refused with the holder named.
+    with warehouse_lock(warehouse, "run") as outer:
+        assert outer.holder.pid == os.getpid()
+        with pytest.raises(WarehouseLockedError) as excinfo, warehouse_lock(warehouse, "sync"):
+            pass
+        assert f"pid {os.getpid()}" in str(excinfo.value)
+        assert "`shotlist run`" in str(excinfo.value)
+        found = read_lock(warehouse)
+        assert found is not None and found.command == "run"
     assert read_lock(warehouse) is None
     with warehouse_lock(warehouse, "build") as again:
         assert again.taken_over is None

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.engine import warehouse as wh
 from etl.simulators.sartiq import SartiqSimulator
+from etl.warehouse import duckdb_file as wh
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from etl.engine.client import RetryPolicy
 from etl.engine.sync import SourceRuntime, SyncResult, sync
 from etl.simulators.sartiq import SartiqSimulator
 from etl.sources.sartiq.source import runtime
+from etl.warehouse.duckdb_file import DuckDBWarehouse
 
 FAST_RETRY = RetryPolicy(max_attempts=8, budget=30.0, backoff_base=0.005, backoff_cap=0.05)
 
@@ -35,7 +36,7 @@ def sartiq_runtime(sim: SartiqSimulator, tmp_path: Path, **settings: Any) -> Sou
 def run(
     runtime_: SourceRuntime, con: duckdb.DuckDBPyConnection, *, full_refresh: bool = False
 ) -> SyncResult:
-    return sync([runtime_], con, full_refresh=full_refresh)
+    return sync([runtime_], DuckDBWarehouse(con), full_refresh=full_refresh)
 
 
 def scope_of(organization_id: str | None) -> str:

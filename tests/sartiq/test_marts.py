@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from etl.config import load_config
-from etl.engine.sync import sync_sources
 from etl.models.build import build
 from etl.simulators.sartiq import SartiqSimulator
+from etl.sync import sync_sources
 
 
 def _fixture() -> tuple[SartiqSimulator, dict[str, Any]]:

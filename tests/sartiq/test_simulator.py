@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from etl.simulators.sartiq import SartiqSimulator
+from etl.simulators.sartiq.records import iso
+from etl.warehouse import duckdb_file as wh
+from tests.sartiq.helpers import by_id, live, result_of, run, sartiq_runtime, scope_of
 
 
 def client(sim: SartiqSimulator, token: str | None = None) -> httpx.Client:
@@ -178,3 +183,122 @@ def test_simulator_is_deterministic_per_seed(seed: int) -> None:
     first, second = SartiqSimulator(seed=seed), SartiqSimulator(seed=seed)
     org_a, org_b = first.organizations[0], second.organizations[0]
     assert first.records("looks", org_a) == second.records("looks", org_b)
+
+
+# Moves that change a shot's status, from -> to (see etl/simulators/sartiq/progress.py).
+SHOT_MOVES = {
+    "resumed": ("ON_HOLD", "PENDING"),
+    "proposed": ("PENDING", "PROPOSAL"),
+    "accepted": ("PROPOSAL", "POST_PROD"),
+    "reshot": ("REJECTED", "PROPOSAL"),
+    "retouched": ("POST_PROD", "REVIEW"),
+    "refused_in_post_prod": ("POST_PROD", "POST_PROD_REJECTED"),
+    "reworked": ("POST_PROD_REJECTED", "POST_PROD"),
+    "validated": ("REVIEW", "APPROVED"),
+    "completed": ("APPROVED", "COMPLETED"),
+}
+
+
+def _shots(sim: SartiqSimulator) -> dict[str, dict[str, Any]]:
+    return {s["id"]: s for org in [*sim.organizations, None] for s in sim.records("shots", org)}
+
+
+def test_simulator_advance_day_counts_are_the_shot_status_changes() -> None:
+    sim = SartiqSimulator(seed=11, products_per_org=30)
+    start = sim.store.clock.now()
+    before = _shots(sim)
+    looks_before = {
+        look["id"]: look for org in sim.organizations for look in sim.records("looks", org)
+    }
+    progress = sim.advance_days(1)
+    after = _shots(sim)
+    assert sim.store.clock.now() == start + timedelta(days=1)
+    changed = {k for k in before if before[k] != after[k]}
+    added = after.keys() - before.keys()
+    assert changed | added == progress.shots
+    transitions: dict[tuple[str, str], int] = {}
+    for key in changed:
+        pair = (before[key]["status"], after[key]["status"])
+        if pair[0] != pair[1]:
+            transitions[pair] = transitions.get(pair, 0) + 1
+    refusals = transitions.pop(("PROPOSAL", "REJECTED"), 0) + transitions.pop(
+        ("REVIEW", "REJECTED"), 0
+    )
+    assert refusals == progress.counts["refused"]
+    assert transitions == {
+        pair: progress.counts[name] for name, pair in SHOT_MOVES.items() if progress.counts[name]
+    }
+    moved = [after[k] for k in changed if after[k]["status"] != before[k]["status"]]
+    assert moved and sum(progress.counts[n] for n in (*SHOT_MOVES, "refused")) == len(moved)
+    for shot in moved:
+        # Each move is a new revision, dated inside the day, that carries the new status.
+        revision = shot["revisions"][-1]
+        assert len(shot["revisions"]) == len(before[shot["id"]]["revisions"]) + 1
+        assert revision["shot_status"] == shot["status"]
+        assert iso(start) < revision["created_at"] < iso(sim.store.clock.now())
+    looks_after = {
+        look["id"]: look for org in sim.organizations for look in sim.records("looks", org)
+    }
+    for look_id, look in looks_before.items():
+        moved_look = look_id in progress.looks
+        assert (looks_after[look_id]["updated_at"] > look["updated_at"]) == moved_look
+
+
+def test_simulator_advance_days_is_deterministic() -> None:
+    first, second = SartiqSimulator(seed=4), SartiqSimulator(seed=4)
+    first.advance_days(3)
+    second.advance_days(1)
+    second.advance_days(2)
+    org_a, org_b = first.organizations[0], second.organizations[0]
+    assert first.records("looks", org_a) == second.records("looks", org_b)
+    assert first.records("products", org_a) == second.records("products", org_b)
+
+
+def test_simulator_control_endpoint_advances_days(sim: SartiqSimulator) -> None:
+    start = sim.store.clock.now()
+    root = sim.base_url.removesuffix("/api/v1")
+    headers = {"Authorization": f"Bearer {sim.token}"}
+    advanced = httpx.post(f"{root}/_sim/advance", params={"days": 2}, headers=headers)
+    anonymous = httpx.post(f"{root}/_sim/advance")
+    too_many = httpx.post(f"{root}/_sim/advance", params={"days": 1000}, headers=headers)
+    assert advanced.status_code == 200
+    assert advanced.json()["clock"] == iso(start + timedelta(days=2))
+    assert sum(advanced.json()["changes"].values()) > 0
+    assert anonymous.status_code == 401
+    assert too_many.status_code == 400
+    assert sim.store.clock.now() == start + timedelta(days=2)
+
+
+def test_simulator_incremental_sync_after_advancing_lands_exactly_the_changes(
+    sim: SartiqSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SARTIQ_TOKEN", sim.token)
+    con = wh.connect(tmp_path / "warehouse.duckdb")
+    runtime = sartiq_runtime(sim, tmp_path)
+    assert run(runtime, con).ok
+    progress = sim.advance_days(2)
+    assert progress.counts["validated"] > 0 and progress.counts["new_products"] > 0
+    second = run(runtime, con)
+    assert second.ok
+    for org in [*sim.organizations, None]:
+        scope = scope_of(org)
+        assert result_of(second, "looks", scope).mode == "incremental"
+        products = live(con, "products", scope) + live(con, "products_disabled", scope)
+        assert by_id(products) == by_id(sim.records("products", org))
+        for resource in ("shootings", "looks", "shots", "revisions"):
+            landed = by_id(live(con, resource, scope))
+            assert landed == by_id(sim.records(resource, org)), (resource, scope)
+    scopes = [scope_of(org) for org in [*sim.organizations, None]]
+    landed_shots = {k[0] for scope in scopes for k in by_id(live(con, "shots", scope))}
+    assert progress.shots <= landed_shots
+    con.close()
+
+
+def test_simulator_generates_at_the_start_it_is_given() -> None:
+    start = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    sim = SartiqSimulator(seed=3, start=start)
+    org = sim.organizations[0]
+    stamps = [r["created_at"] for name in ("products", "looks") for r in sim.records(name, org)]
+    assert stamps and all(iso(start) < stamp < "2026-11-20T09:31" for stamp in stamps)
+    sim.advance_days(1)
+    assert sim.store.clock.now() > start + timedelta(days=1)

@@ -9,13 +9,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from etl.engine import warehouse as wh
 from etl.simulators.grandshooting import (
     Catalog,
     CatalogSpec,
     GrandShootingSimulator,
     generate_catalog,
 )
+from etl.warehouse import duckdb_file as wh
 from tests.sync.helpers import TOKEN
 
 

@@ -16,7 +16,8 @@ from etl.engine.sync import Extract, SourceRuntime, SyncResult, sync
 from etl.simulators.grandshooting import (
     Catalog,
 )
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse.duckdb_file import DuckDBWarehouse
 
 TOKEN = "test-token-9f8e7d6c5b4a"
 FAST_RETRY = RetryPolicy(max_attempts=8, budget=30.0, backoff_base=0.005, backoff_cap=0.05)
@@ -60,7 +61,7 @@ def runtime(
 def run(
     con: duckdb.DuckDBPyConnection, rt: SourceRuntime, full_refresh: bool = False
 ) -> SyncResult:
-    return sync([rt], con, full_refresh=full_refresh)
+    return sync([rt], DuckDBWarehouse(con), full_refresh=full_refresh)
 
 
 def landed(

@@ -193,8 +193,14 @@ def test_cli_runs_lists_the_last_run(simulator, tmp_path: Path) -> None:
     assert shotlist(config, "sync", "grandshooting").returncode == 0  # type: ignore[union-attr]
     done = shotlist(config, "runs", "--limit", "1")
     assert isinstance(done, subprocess.CompletedProcess)
-    lines = done.stdout.strip().splitlines()
+    header, *lines = done.stdout.strip().splitlines()
+    assert header.split() == ["run", "started", "resource", "mode", "status", "rows", "pages",
+                              "took", "error"]  # fmt: skip
     assert len(lines) == 8  # one line per resource of the single run shown
     pictures = [line for line in lines if "grandshooting.pictures " in line][0]
-    assert " full " in pictures and " ok " in pictures
-    assert f" {len(simulator.catalog.records('pictures'))} rows" in pictures
+    run_id, day, time, resource, mode, status, rows, pages, took = pictures.split()
+    assert (resource, mode, status) == ("grandshooting.pictures", "full", "ok")
+    assert int(rows) == len(simulator.catalog.records("pictures"))
+    # Columns line up: every value of a column starts (text) or ends (numbers) where its name does.
+    assert pictures.index(resource) == header.index("resource")
+    assert pictures.index(f" {rows} ") + len(rows) + 1 == header.index("rows") + len("rows")

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from etl.engine import warehouse as wh
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
-from etl.sources.grandshooting import SOURCE
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse import duckdb_file as wh
 from tests.sync.helpers import (
     TOKEN,
     assert_exact,

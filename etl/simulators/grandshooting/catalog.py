@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from etl.simulators.grandshooting import vocab
 from etl.simulators.grandshooting.generate import generate_account, iso
+from etl.simulators.grandshooting.new_rows import new_picture, new_reference
+from etl.simulators.grandshooting.progress import Progress, advance_day
+from etl.simulators.grandshooting.statuses import STATUSES_BY_STEP, BenchStep, PictureStatus
 from etl.simulators.grandshooting.store import AccountData
 from etl.simulators.grandshooting.table import Row, Table
 
@@ -167,6 +170,25 @@ class Catalog:
             self.clock = self.clock + timedelta(**delta)
             return self.clock
 
+    def advance_days(self, days: int, rng: random.Random | None = None) -> dict[int, Progress]:
+        """Run `days` simulated days of studio work on every account (see `progress`): photos
+        move status, new references arrive and get shot, each change stamped inside its day.
+        The clock ends `days` later. Without `rng`, each account-day draws from a generator
+        seeded by the catalog's seed, the account and the day, so the same catalog advanced
+        the same way always gives the same rows. Returns what changed, per account."""
+        if days < 0:
+            raise ValueError(f"days must be >= 0, got {days}")
+        with self.lock:
+            changes = {account_id: Progress() for account_id in self._accounts}
+            for _ in range(days):
+                start = self.clock
+                for account_id, data in self._accounts.items():
+                    seed = f"grandshooting-day:{self.spec.seed}:{account_id}:{start.isoformat()}"
+                    day = advance_day(data, start, rng or random.Random(seed))
+                    changes[account_id].add(day)
+                self.clock = start + timedelta(days=1)
+            return changes
+
     def _now(self) -> str:
         return iso(self.clock.replace(microsecond=0))
 
@@ -216,14 +238,14 @@ class Catalog:
                 table.remove(key)
 
     def add_pictures(self, n: int, account_id: int = 0, **fields: Any) -> list[int]:
-        """`n` new Live pictures (status 10) of existing references, on the Live bench of the
+        """`n` new Live pictures (not selected) of existing references, on the Live bench of the
         latest active production; ids above every existing one. Returns their ids."""
         with self.lock:
             data = self.account(account_id)
             stamp = self._now()
             created: list[int] = []
             for _ in range(n):
-                row = _new_picture(data, data.pictures.next_key(), stamp)
+                row = new_picture(data, data.pictures.next_key(), stamp, data.rng)
                 row.update({k: v for k, v in fields.items() if v is not None})
                 data.pictures.append(row)
                 created.append(row["picture_id"])
@@ -236,7 +258,7 @@ class Catalog:
             stamp = self._now()
             created: list[int] = []
             for _ in range(n):
-                row = _new_reference(data, data.references.next_key(), stamp)
+                row = new_reference(data, data.references.next_key(), stamp, data.rng)
                 row.update({k: v for k, v in fields.items() if v is not None})
                 data.references.append(row)
                 created.append(row["reference_id"])
@@ -253,7 +275,8 @@ class Catalog:
                 for _ in range(updates):
                     row = table.rows[rng.randrange(len(table))]
                     if resource == "pictures":
-                        allowed = vocab.STATUSES_BY_STEP.get(row.get("benchsteptype", 10), (10,))
+                        step = row.get("benchsteptype", BenchStep.LIVE)
+                        allowed = STATUSES_BY_STEP.get(step, (PictureStatus.NOT_SELECTED,))
                         self._update(
                             table, [row[table.key]], {"picturestatus": rng.choice(allowed)}
                         )
@@ -262,97 +285,6 @@ class Catalog:
                         self._update(table, [row[table.key]], {"comment": comment})
             if resource == "pictures" and inserts:
                 self.add_pictures(inserts, account_id)
-
-
-def _new_picture(data: AccountData, picture_id: int, stamp: str) -> Row:
-    rng = data.rng
-    active = [p for p in data.productions if p and not p[0].get("archived")]
-    production = (active or data.productions)[-1]
-    bench = production[0]
-    methods = {m["shooting_method_id"]: m["shootingmethod"] for m in data.shooting_methods}
-    reference = (
-        data.references.rows[rng.randrange(len(data.references))] if len(data.references) else None
-    )
-    ref = reference["ref"] if reference else f"IMG_{picture_id}"
-    take = rng.randint(1, 9)
-    file_id = f"{rng.getrandbits(128):032x}"
-    row: Row = {
-        "picture_id": picture_id,
-        "bench_id": bench["bench_id"],
-        "bench_root_id": bench["root_id"],
-        "benchsteptype": bench["benchsteptype"],
-        "benchstatus": bench["benchstatus"],
-        "ref": ref,
-    }
-    if reference:
-        row["reference_ref"] = reference["ref"]
-    file_name = f"{ref}_{take}-{picture_id}.jpg"
-    row.update(
-        {
-            "path": f"{bench['ext_lib_id']}/{file_name}",
-            "file_path": file_name,
-            "smalltext": file_name,
-            "picturestatus": 10,
-            "filesize": rng.randint(9_000_000, 32_000_000),
-            "width": 4000,
-            "height": 6000,
-        }
-    )
-    if reference:
-        row["reference_id"] = reference["reference_id"]
-    row.update(
-        {
-            "reference_ids": [reference["reference_id"]] if reference else [],
-            "refs": [reference["ref"]] if reference else [],
-            "child_ids": [],
-            "icc_profile": "Adobe RGB (1998)",
-            "thumbnail": f"https://cdn.simulator.grand-shooting.com/{file_id[:2]}/{file_id}.jpg",
-            "hash": f"{rng.getrandbits(160):040x}",
-            "file_id": file_id,
-            "view_type_code": "FRONT",
-            "transfer_date": stamp,
-            "date_cre": stamp,
-            "date_mod": stamp,
-            "shootingmethod": methods.get(bench.get("shooting_method_id", 0), "Packshot"),
-            "alerts": [] if reference else ["out_of_catalog"],
-        }
-    )
-    return row
-
-
-def _new_reference(data: AccountData, reference_id: int, stamp: str) -> Row:
-    rng = data.rng
-    color, hexa = rng.choice(vocab.COLORS)
-    univers, gamme, families, _category = rng.choice(vocab.HIERARCHY)
-    family = rng.choice(families)
-    product_ref = f"NEW_{reference_id}"
-    category_ids = [c["category_id"] for c in data.categories]
-    return {
-        "reference_id": reference_id,
-        "ref": f"{product_ref}_{color}",
-        "ean": f"{2000000000000 + reference_id}",
-        "eans": [],
-        "eans_extended": [],
-        "univers": univers,
-        "gamme": gamme,
-        "family": family,
-        "sku": f"SKU{reference_id}",
-        "brand": rng.choice(vocab.BRANDS),
-        "smalltext": f"{color.capitalize()} {vocab.PRODUCT_NOUNS[family]}",
-        "category_id": rng.choice(category_ids),
-        "product_ref": product_ref,
-        "product_smalltext": vocab.PRODUCT_NOUNS[family].capitalize(),
-        "gender": "U",
-        "gender_smalltext": "Unisex",
-        "color": color,
-        "hexa_color": hexa,
-        "size": "TU",
-        "collection": "SS27",
-        "tags": ["new"],
-        "extra": {},
-        "date_cre": stamp,
-        "date_mod": stamp,
-    }
 
 
 __all__ = ["FIXED_NOW", "RESOURCES", "Catalog", "CatalogSpec", "generate_catalog"]

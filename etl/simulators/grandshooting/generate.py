@@ -12,6 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from etl.simulators.grandshooting import vocab
+from etl.simulators.grandshooting.statuses import (
+    STEP_LABELS,
+    BenchAccess,
+    BenchStatus,
+    BenchStep,
+    ExportPictureStatus,
+    PictureStatus,
+)
 from etl.simulators.grandshooting.store import (
     PICTURE_FIELDS,
     PICTURE_KEY,
@@ -48,13 +56,51 @@ class _Weighted:
         return self.population[bisect.bisect(self.cumulative, rng.random() * self.total)]
 
 
-_ARCHIVED_OUTCOME = _Weighted((80, 55, 50), (40, 45, 15))
-_FINISHED_OUTCOME = _Weighted((55, 50, 51, 52, 40, 31), (40, 30, 5, 3, 10, 12))
-_ONGOING_OUTCOME = _Weighted((40, 31, 50, 55), (45, 15, 30, 10))
-_REACH_FINISHED = _Weighted((10, 20, 40), (1, 2, 97))
-_REACH_IN_PROGRESS = _Weighted((10, 20, 40), (8, 22, 70))
-_REACH_ACTIVE = _Weighted((10, 20, 40), (40, 35, 25))
-_EXTRA_TAKE_STATUS = _Weighted((10, 5, 1), (85, 8, 7))
+# Where a validated copy ends, by how far along its production is.
+_ARCHIVED_OUTCOME = _Weighted(
+    (PictureStatus.ARCHIVED, PictureStatus.BROADCAST, PictureStatus.VALIDATED), (40, 45, 15)
+)
+_FINISHED_OUTCOME = _Weighted(
+    (
+        PictureStatus.BROADCAST,
+        PictureStatus.VALIDATED,
+        PictureStatus.READY_TO_BROADCAST,
+        PictureStatus.BROADCAST_ERROR,
+        PictureStatus.FOR_APPROVAL,
+        PictureStatus.REFUSED,
+    ),
+    (40, 30, 5, 3, 10, 12),
+)
+_ONGOING_OUTCOME = _Weighted(
+    (
+        PictureStatus.FOR_APPROVAL,
+        PictureStatus.REFUSED,
+        PictureStatus.VALIDATED,
+        PictureStatus.BROADCAST,
+    ),
+    (45, 15, 30, 10),
+)
+# The furthest step a selected photo reached, by how far along its production is.
+_STEPS_REACHED = (BenchStep.LIVE, BenchStep.PHASE_1, BenchStep.VALIDATION)
+_REACH_FINISHED = _Weighted(_STEPS_REACHED, (1, 2, 97))
+_REACH_IN_PROGRESS = _Weighted(_STEPS_REACHED, (8, 22, 70))
+_REACH_ACTIVE = _Weighted(_STEPS_REACHED, (40, 35, 25))
+# A hero shot that never left the Live bench; the last retouch of one that stopped there.
+# (Repeated entries weight a uniform rng.choice.)
+_LIVE_ONLY_HERO_STATUS = (
+    PictureStatus.NOT_SELECTED,
+    PictureStatus.NOT_SELECTED,
+    PictureStatus.SELECTED,
+    PictureStatus.RESHOOT,
+)
+_LAST_RETOUCH_STATUS = (
+    PictureStatus.SELECTED,
+    PictureStatus.SELECTED,
+    PictureStatus.REFUSED_BY_RETOUCHER,
+)
+_EXTRA_TAKE_STATUS = _Weighted(
+    (PictureStatus.NOT_SELECTED, PictureStatus.RESHOOT, PictureStatus.IGNORED), (85, 8, 7)
+)
 _LIVE_ICC = _Weighted(("Adobe RGB (1998)", "sRGB IEC61966-2.1", None), (60, 35, 5))
 
 
@@ -301,12 +347,12 @@ class _Production:
 
 def _bench_status(age_days: float) -> tuple[int, bool]:
     if age_days > 80:
-        return 40, True
+        return BenchStatus.ARCHIVED, True
     if age_days > 25:
-        return 30, False
+        return BenchStatus.FINISHED, False
     if age_days > 6:
-        return 20, False
-    return 10, False
+        return BenchStatus.IN_PROGRESS, False
+    return BenchStatus.ACTIVE, False
 
 
 def _productions(
@@ -348,7 +394,8 @@ def _productions(
             production.products[0].reference["collection"] if production.products else "FW26"
         )
         name = f"{collection} DAY{day} {production.method.lower()}"
-        steps = [10, 20] + ([30] if rng.random() < 0.3 else []) + [40]
+        second_phase = [BenchStep.PHASE_2] if rng.random() < 0.3 else []
+        steps = [BenchStep.LIVE, BenchStep.PHASE_1, *second_phase, BenchStep.VALIDATION]
         start_at = clock.now - timedelta(seconds=int(production.start))
         start_at = start_at.replace(hour=7, minute=0, second=0)
         # Shots are timed from the production's 7:00 start.
@@ -364,7 +411,7 @@ def _productions(
         location = rng.choice(vocab.STUDIOS)
         for step in steps:
             bench_id += 1
-            label = vocab.STEP_LABELS[step]
+            label = STEP_LABELS[step]
             bench: Row = {"account_id": api_account_id, "bench_id": bench_id}
             if parent is not None:
                 bench["parent_id"] = parent
@@ -372,11 +419,11 @@ def _productions(
                 {
                     "root_id": root_id,
                     "ext_lib_id": _uuid(rng),
-                    "smalltext": name if step == 10 else f"{name} ({label})",
+                    "smalltext": name if step == BenchStep.LIVE else f"{name} ({label})",
                     "startdate": iso(start_at),
                 }
             )
-            if production.stage >= 30:
+            if production.stage >= BenchStatus.FINISHED:
                 bench["enddate"] = iso(start_at + timedelta(hours=9))
             bench.update(
                 {
@@ -385,7 +432,11 @@ def _productions(
                     "shooting_method_id": methods_by_name[production.method],
                     "location": dict(location),
                     "benchsteptype": step,
-                    "benchaccess": 40 if step == 40 else 20,
+                    "benchaccess": (
+                        BenchAccess.VALIDATION
+                        if step == BenchStep.VALIDATION
+                        else BenchAccess.PRODUCTION
+                    ),
                     "benchstatus": production.stage,
                     "info": dict(info),
                     "info_model": [
@@ -395,7 +446,7 @@ def _productions(
                     "archived": production.archived,
                 }
             )
-            if step == 40:
+            if step == BenchStep.VALIDATION:
                 bench["meta_export_info"] = production.export
             production.benches.append(bench)
             parent = bench_id
@@ -489,7 +540,7 @@ class _PictureFactory:
         if code is not None:
             row["view_type_code"] = code
         created_at = self.clock.at(created)
-        if bench["benchsteptype"] == 10:
+        if bench["benchsteptype"] == BenchStep.LIVE:
             row["transfer_date"] = created_at
         row["date_cre"] = created_at
         row["date_mod"] = row["date_cre"]
@@ -505,16 +556,17 @@ class _PictureFactory:
 def _validation_outcome(rng: random.Random, production: _Production) -> int:
     if production.archived:
         return int(_ARCHIVED_OUTCOME.pick(rng))
-    if production.stage == 30:
+    if production.stage == BenchStatus.FINISHED:
         return int(_FINISHED_OUTCOME.pick(rng))
     return int(_ONGOING_OUTCOME.pick(rng))
 
 
 def _reach(rng: random.Random, production: _Production) -> int:
-    """Furthest workflow step (10, 20 or 40) a selected photo of this production reached."""
-    if production.stage >= 30:
+    """Furthest workflow step (Live, phase 1 or validation) a selected photo of this
+    production reached."""
+    if production.stage >= BenchStatus.FINISHED:
         return int(_REACH_FINISHED.pick(rng))
-    if production.stage == 20:
+    if production.stage == BenchStatus.IN_PROGRESS:
         return int(_REACH_IN_PROGRESS.pick(rng))
     return int(_REACH_ACTIVE.pick(rng))
 
@@ -544,9 +596,14 @@ def _shoot(
                 name = f"{ref}_{rang}.jpg" if hero else f"{ref}_{rang}-{take}.jpg"
                 if out_of_catalog:
                     name = f"IMG_{rng.randint(1000, 9999)}.jpg"
-                reach = _reach(rng, production) if hero else 10
+                reach = _reach(rng, production) if hero else BenchStep.LIVE
+                live_status: int
                 if hero:
-                    live_status = 30 if reach > 10 else rng.choice((10, 10, 30, 5))
+                    live_status = (
+                        PictureStatus.SELECTED
+                        if reach > BenchStep.LIVE
+                        else rng.choice(_LIVE_ONLY_HERO_STATUS)
+                    )
                 else:
                     live_status = int(_EXTRA_TAKE_STATUS.pick(rng))
                 index = factory.picture(
@@ -579,7 +636,7 @@ def _shoot(
                         "label": rng.choice(("green", "yellow", "red", "blue", "purple")),
                         "tags": {"background": "white", "category": reference["family"]},
                     }
-                if not hero or reach == 10:
+                if not hero or reach == BenchStep.LIVE:
                     continue
                 parent, created = index, taken
                 stuck = False
@@ -589,7 +646,11 @@ def _shoot(
                         stuck = True
                         break
                     last_retouch = step_bench is retouch[-1]
-                    status = 30 if (reach == 40 or not last_retouch) else rng.choice((30, 30, 35))
+                    status = (
+                        PictureStatus.SELECTED
+                        if (reach == BenchStep.VALIDATION or not last_retouch)
+                        else rng.choice(_LAST_RETOUCH_STATUS)
+                    )
                     parent = factory.picture(
                         bench=step_bench,
                         method=method,
@@ -606,7 +667,7 @@ def _shoot(
                         filesize=rng.randint(40_000_000, 90_000_000),
                         icc="Adobe RGB (1998)",
                     )
-                if stuck or reach == 20:
+                if stuck or reach == BenchStep.PHASE_1:
                     continue
                 created -= rng.uniform(0.3, 3) * DAY
                 if created < 600:
@@ -674,13 +735,17 @@ def _validated_copy(
     )
     row = factory.rows[index]
     row["alerts"] = alerts
-    if status >= 50:
+    if status >= PictureStatus.VALIDATED:
         validated = max(created - rng.uniform(0.05, 3) * DAY, 60)
         row["validation_date"] = factory.clock.at(validated)
     if rng.random() < 0.02:
         row["frame"] = {"x1": 120, "y1": 80, "x2": width - 120, "y2": height - 80}
     row["export"] = production.export
-    row["exportpicturestatus"] = 20 if status >= 50 else 10
+    row["exportpicturestatus"] = (
+        ExportPictureStatus.EXPORTED
+        if status >= PictureStatus.VALIDATED
+        else ExportPictureStatus.PENDING
+    )
 
 
 def _finish_pictures(factory: _PictureFactory, id_base: int) -> list[Row]:

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from etl.simulators.control import CONTROL_PREFIX, ControlError, advance_days
 from etl.simulators.grandshooting.api import (
     DELEGATION_PARAMS,
     ApiFailure,
@@ -24,6 +25,7 @@ from etl.simulators.grandshooting.api import (
 )
 from etl.simulators.grandshooting.catalog import Catalog
 from etl.simulators.grandshooting.faults import Decision, FaultInjector, Faults
+from etl.simulators.grandshooting.generate import iso
 from etl.simulators.grandshooting.ratelimit import SlidingWindowLimiter
 from etl.simulators.grandshooting.store import AccountData
 
@@ -189,6 +191,9 @@ class GrandShootingSimulator:
             return self._error(401, "Unauthorized: send 'Authorization: Bearer <token>'", [
                 ("WWW-Authenticate", 'Bearer realm="grand-shooting"')
             ]), None  # fmt: skip
+        if path.startswith(CONTROL_PREFIX):
+            # The simulator's own endpoint, not the vendor's: no rate limit, no faults.
+            return self._control(method, path, query), None
         wait = self._limiter.acquire(self._token)
         if wait is not None:
             retry = str(max(1, math.ceil(wait)))
@@ -225,6 +230,19 @@ class GrandShootingSimulator:
             body = body[: len(body) // 2]
         header_list = [("Content-Type", "application/json; charset=utf-8"), *out.items()]
         return Reply(response.status, header_list, body), decision
+
+    def _control(self, method: str, path: str, query: list[tuple[str, str]]) -> Reply:
+        """`POST /_sim/advance?days=N`: N simulated days of work on every account."""
+        try:
+            days = advance_days(method, path, query)
+        except ControlError as refused:
+            return self._error(refused.status, refused.message)
+        changes = self.catalog.advance_days(days)
+        body = {
+            "clock": iso(self.catalog.clock),
+            "changes": {str(a): dict(sorted(c.counts.items())) for a, c in changes.items()},
+        }
+        return Reply(200, [("Content-Type", "application/json; charset=utf-8")], _encode(body))
 
     def _dispatch(self, request: Request, decision: Decision) -> Response:
         found = find_route(request.path)

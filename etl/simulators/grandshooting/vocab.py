@@ -1,4 +1,4 @@
-"""Vocabulary of the generated catalog: brands, hierarchy, guidelines, formats, statuses."""
+"""Vocabulary of the generated catalog: brands, hierarchy, guidelines, formats, people."""
 
 from __future__ import annotations
 
@@ -238,12 +238,6 @@ VIEW_TYPES: dict[str, tuple[tuple[str, str, str, tuple[int, ...]], ...]] = {
 DEFAULT_VIEWS = (("FRONT", "Packshot", (1,)), ("BACK", "Packshot", (1,)))
 
 EXPORTS = ("WEB", "E-commerce HD", "Marketplace")
-
-STATUS_LIVE = (5, 10, 30)
-STATUS_RETOUCH = (30, 35)
-STATUS_VALIDATION = (31, 40, 50, 51, 52, 55, 80)
-STATUSES_BY_STEP = {10: STATUS_LIVE, 20: STATUS_RETOUCH, 30: STATUS_RETOUCH, 40: STATUS_VALIDATION}
-STEP_LABELS = {10: "Live", 20: "Retouching", 30: "Retouching 2", 40: "Validation"}
 
 RANDOM_ALERTS = (
     "unexpected_view",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from etl.simulators.sartiq.store import SHOOTING_TYPES, Json, Store
+from etl.simulators.sartiq.records import Json
+from etl.simulators.sartiq.statuses import SHOOTING_TYPES
+from etl.simulators.sartiq.store import Store
 
 PRODUCT_TYPES = ("t-shirt", "dress", "shoes", "jeans", "bag")
 GENDERS = ("MALE", "FEMALE", "UNISEX")
@@ -55,6 +57,22 @@ def populate(
     store.rollup()
 
 
+def add_catalogue_product(
+    store: Store, scope: str | None, product_type: str, gender: str, **fields: Any
+) -> Json:
+    """A product of the demo brand: the next SKU, its family from its type, `fields` on top."""
+    return store.add_product(
+        scope,
+        sku=f"SKU-{len(store.products) + 1:05d}",
+        brand="Maison Demo",
+        product_type=product_type,
+        product_family="footwear" if product_type == "shoes" else "apparel",
+        gender=gender,
+        year=2024,
+        **fields,
+    )
+
+
 def _populate_scope(
     store: Store,
     scope: str | None,
@@ -74,16 +92,13 @@ def _populate_scope(
         gender = GENDERS[rng.randrange(len(GENDERS))]
         if index == 3:
             gender = "KIDS"  # not a documented ProductGender: stored as it comes
-        product = store.add_product(
+        product = add_catalogue_product(
+            store,
             scope,
-            sku=f"SKU-{len(store.products) + 1:05d}",
+            product_type,
+            gender,
             name=f"{product_type.title()} {index + 1}",
-            brand="Maison Demo",
-            product_type=product_type,
-            product_family="footwear" if product_type == "shoes" else "apparel",
-            gender=gender,
             season=("SS24", "FW24")[index % 2],
-            year=2024,
             colour=("black", "white", "navy", "red")[index % 4],
             enabled=index % 7 != 5,
             archived=index % 11 == 9,
@@ -133,7 +148,7 @@ def _populate_scope(
         store.delete("shootings", gone["id"])
 
 
-def _expected_types(shooting: Json, product: Json) -> list[str]:
+def expected_types(shooting: Json, product: Json) -> list[str]:
     guideline = shooting["default_guidelines"]
     ids = [t["id"] for t in guideline["shot_types"]]
     for rule in guideline["shot_type_rules"]:
@@ -162,7 +177,7 @@ def _add_looks(store: Store, shooting: Json, main: list[str], usable: list[Json]
     for number, product_id in enumerate(product_ids):
         product = store.products[product_id]
         shots: list[dict[str, Any]] = []
-        expected = _expected_types(shooting, product)
+        expected = expected_types(shooting, product)
         for position, type_id in enumerate(expected):
             if rng.random() < 0.12 and position > 0:
                 continue  # a missing shot

@@ -1,9 +1,9 @@
-"""The Sartiq simulator's HTTP layer: routes, envelopes, paging, scoping, auth, faults."""
+"""The Sartiq simulator over loopback HTTP: auth and the password flow, faults, request log."""
 
 from __future__ import annotations
 
 import json
-import re
+import random
 import secrets
 import threading
 import time
@@ -16,24 +16,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from etl.simulators.control import CONTROL_PREFIX, ControlError
+from etl.simulators.control import advance_days as advance_days_asked
 from etl.simulators.sartiq import views
+from etl.simulators.sartiq.api import answer
 from etl.simulators.sartiq.faults import Faults
 from etl.simulators.sartiq.generator import populate
-from etl.simulators.sartiq.store import Json, Store
+from etl.simulators.sartiq.progress import Progress, advance_days
+from etl.simulators.sartiq.query import HttpError, Query, last
+from etl.simulators.sartiq.records import Json, iso
+from etl.simulators.sartiq.store import Store
 
 API = "/api/v1"
-PRODUCT_SORTS = (
-    "name",
-    "season",
-    "year",
-    "gender",
-    "product_type",
-    "shot_status",
-    "created_at",
-    "updated_at",
-)
-_TRUE = {"true", "1", "yes", "on", "t", "y"}
-_FALSE = {"false", "0", "no", "off", "f", "n"}
 
 
 @dataclass(frozen=True)
@@ -48,103 +42,13 @@ class LoggedRequest:
     authorization: str | None = field(default=None, repr=False)
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.detail = detail
-        self.headers = headers or {}
-
-
-def _invalid(where: str, name: str, kind: str, msg: str, value: Any) -> HttpError:
-    return HttpError(422, [{"type": kind, "loc": [where, name], "msg": msg, "input": value}])
-
-
-class Query:
-    """Query parameters, validated the way FastAPI does (422 with a `detail` list)."""
-
-    def __init__(self, raw: dict[str, list[str]]) -> None:
-        self.raw = raw
-
-    def get(self, name: str) -> str | None:
-        values = self.raw.get(name)
-        return values[-1] if values else None
-
-    def integer(self, name: str, default: int, minimum: int) -> int:
-        value = self.get(name)
-        if value is None:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise _invalid(
-                "query",
-                name,
-                "int_parsing",
-                "Input should be a valid integer, unable to parse string as an integer",
-                value,
-            ) from None
-        if number < minimum:
-            raise _invalid(
-                "query",
-                name,
-                "greater_than_equal",
-                f"Input should be greater than or equal to {minimum}",
-                value,
-            )
-        return number
-
-    def boolean(self, name: str, default: bool | None) -> bool | None:
-        value = self.get(name)
-        if value is None:
-            return default
-        if value.lower() in _TRUE:
-            return True
-        if value.lower() in _FALSE:
-            return False
-        raise _invalid("query", name, "bool_parsing", "Input should be a valid boolean", value)
-
-    def uuid(self, name: str) -> str | None:
-        value = self.get(name)
-        if value is None or value == "":
-            return None
-        return _uuid("query", name, value)
-
-
-def _uuid(where: str, name: str, value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise _invalid(where, name, "uuid_parsing", "Input should be a valid UUID", value) from None
-
-
-def _last(values: dict[str, list[str]], name: str) -> str | None:
-    found = values.get(name)
-    return found[-1] if found else None
-
-
-def _page(rows: list[Json], query: Query, max_limit: int | None = None) -> Json:
-    skip = query.integer("skip", 0, 0)
-    limit = query.integer("limit", 100, 1)
-    if max_limit is not None and limit > max_limit:
-        raise _invalid(
-            "query",
-            "limit",
-            "less_than_equal",
-            f"Input should be less than or equal to {max_limit}",
-            str(limit),
-        )
-    page = rows[skip : skip + limit]
-    # `count` is the size of the page, not the total: connectors must not trust it as one.
-    return {"data": page, "count": len(page)}
-
-
 class SartiqSimulator:
     """A seeded, in-memory Sartiq API; `serve()` exposes it over loopback HTTP.
 
     The token in `token` is accepted as a static bearer token; `username`/`password` work with
     the password flow (`POST /api/v1/login/access-token`). The user belongs to every
     organisation in `store.organizations`; `foreign_organization` is one it does not belong to.
+    `start` is the clock the data is generated at (default 2024-06-03 09:00 UTC).
     """
 
     def __init__(
@@ -156,8 +60,9 @@ class SartiqSimulator:
         shootings_per_org: int = 8,
         personal: bool = True,
         populate_data: bool = True,
+        start: datetime | None = None,
     ) -> None:
-        self.store = Store(seed=seed)
+        self.store = Store(seed=seed, start=start)
         if populate_data:
             populate(
                 self.store,
@@ -232,6 +137,10 @@ class SartiqSimulator:
         with self.store.lock:
             self.store.clock.set(moment)
 
+    def advance_days(self, days: int, rng: random.Random | None = None) -> Progress:
+        """Run `days` simulated days of studio work (see `progress`); the clock moves on."""
+        return advance_days(self.store, days, rng)
+
     def revoke_tokens(self) -> None:
         """Expire every token issued by the password flow (the next request gets 401)."""
         self._issued.clear()
@@ -270,9 +179,28 @@ class SartiqSimulator:
         if token != self.token and token not in self._issued:
             raise HttpError(401, "Could not validate credentials", {"WWW-Authenticate": "Bearer"})
 
+    def _control(
+        self, method: str, path: str, raw_query: dict[str, list[str]], authorization: str | None
+    ) -> tuple[int, Any, dict[str, str]]:
+        """`POST /_sim/advance?days=N`: N simulated days of work, answered with what changed."""
+        try:
+            self._authorize(authorization)
+            pairs = [(name, value) for name, values in raw_query.items() for value in values]
+            days = advance_days_asked(method, path, pairs)
+        except HttpError as exc:
+            return exc.status, {"detail": exc.detail}, exc.headers
+        except ControlError as refused:
+            return refused.status, {"detail": refused.message}, {}
+        progress = self.advance_days(days)
+        body = {
+            "clock": iso(self.store.clock.now()),
+            "changes": dict(sorted(progress.counts.items())),
+        }
+        return 200, body, {}
+
     def login(self, form: dict[str, list[str]]) -> Json:
-        username = _last(form, "username")
-        password = _last(form, "password")
+        username = last(form, "username")
+        password = last(form, "password")
         missing = [name for name, v in (("username", username), ("password", password)) if not v]
         if missing:
             raise HttpError(
@@ -292,116 +220,6 @@ class SartiqSimulator:
         token = secrets.token_urlsafe(24)
         self._issued.add(token)
         return {"access_token": token, "token_type": "bearer"}
-
-    def _scope(self, query: Query) -> str | None:
-        org = query.uuid("organization_id")
-        if org is not None and org not in self.store.organizations:
-            raise HttpError(403, "The user is not a member of this organization")
-        return org
-
-    def _shooting(self, shooting_id: str, query: Query | None = None) -> Json:
-        sid = _uuid("path", "shooting_id", shooting_id)
-        shooting = self.store.shootings.get(sid)
-        if shooting is None or shooting["deleted_at"] is not None:
-            raise HttpError(404, "Shooting not found")
-        org = shooting["organization_id"]
-        if org is not None and org not in self.store.organizations:
-            raise HttpError(403, "Not enough permissions")
-        scoped = query is not None and query.get("organization_id") is not None
-        if scoped and query is not None and self._scope(query) != org:
-            raise HttpError(404, "Shooting not found")
-        return shooting
-
-    def route(self, path: str, query: Query) -> Any:
-        """The JSON body for a GET, or an HttpError."""
-        store = self.store
-        if path in ("/products", "/products/"):
-            scope = self._scope(query)
-            enabled = query.boolean("enabled", True)
-            archived = query.boolean("archived", None)
-            rows = views.products(store, scope, enabled=enabled, archived=archived)
-            return _page(self._sort_products(rows, query), query, self.max_limit)
-        if path in ("/shootings", "/shootings/"):
-            return _page(views.shootings(store, self._scope(query)), query, self.max_limit)
-        if path in ("/shots", "/shots/"):
-            scope = self._scope(query)
-            filters = {
-                name: value
-                for name in (
-                    "status",
-                    "shot_type",
-                    "shooting_id",
-                    "production_request_id",
-                    "product_id",
-                )
-                if (value := query.get(name)) is not None
-            }
-            return _page(views.shots(store, scope, filters), query, self.max_limit)
-        match = re.fullmatch(r"/shootings/([^/]+)(/[a-z-]+)?", path)
-        if match:
-            shooting = self._shooting(match.group(1), query)
-            sid = shooting["id"]
-            tail = match.group(2)
-            if tail is None:
-                return shooting
-            if tail == "/production-requests":
-                return _page(views.looks(store, sid), query, self.max_limit)
-            if tail == "/productions":
-                kind = query.get("kind")
-                rows = views.productions(
-                    store,
-                    sid,
-                    include_deleted=bool(query.boolean("include_deleted", False)),
-                    kind=kind,
-                )
-                return {"data": rows, "count": len(rows)}
-            if tail == "/production-request-statuses":
-                return store.statuses_of(sid)
-            if tail == "/main-products":
-                return _page(views.shooting_products(store, sid, "main"), query, self.max_limit)
-            if tail == "/sample-products":
-                return _page(views.shooting_products(store, sid, "sample"), query, self.max_limit)
-            raise HttpError(404, "Not Found")
-        match = re.fullmatch(r"/products/([^/]+)", path)
-        if match and match.group(1) != "export-tasks":
-            pid = _uuid("path", "id", match.group(1))
-            product = store.products.get(pid)
-            if product is None or product["deleted_at"] is not None:
-                raise HttpError(404, "Product not found")
-            return product
-        match = re.fullmatch(r"/shots/([^/]+)", path)
-        if match:
-            sid = _uuid("path", "shot_id", match.group(1))
-            try:
-                look, shot = store._find_shot(sid)
-            except KeyError:
-                raise HttpError(404, "Shot not found") from None
-            return shot
-        # Includes `products/export-tasks/{id}/download`: logged, never served.
-        raise HttpError(404, "Not Found")
-
-    def _sort_products(self, rows: list[Json], query: Query) -> list[Json]:
-        sort_by = query.get("sort_by")
-        order = (query.get("sort_order") or "desc").lower()
-        if order not in ("asc", "desc"):
-            raise _invalid(
-                "query", "sort_order", "literal_error", "Input should be 'asc' or 'desc'", order
-            )
-        if sort_by is None:
-            # The API's default "bucket" order is unstable between requests: simulate that.
-            shuffled = list(rows)
-            self.store.rng.shuffle(shuffled)
-            return sorted(shuffled, key=lambda p: p["shot_status"] or "")
-        if sort_by not in PRODUCT_SORTS:
-            raise _invalid(
-                "query",
-                "sort_by",
-                "literal_error",
-                f"Input should be one of {', '.join(PRODUCT_SORTS)}",
-                sort_by,
-            )
-        ordered = sorted(rows, key=lambda p: (p[sort_by] is None, str(p[sort_by] or ""), p["id"]))
-        return ordered if order == "asc" else ordered[::-1]
 
 
 def _handler_for(sim: SartiqSimulator) -> type[BaseHTTPRequestHandler]:
@@ -436,7 +254,7 @@ def _handler_for(sim: SartiqSimulator) -> type[BaseHTTPRequestHandler]:
                     path=parts.path,
                     params={k: v[-1] for k, v in raw_query.items()},
                     status=status,
-                    organization_id=_last(raw_query, "organization_id"),
+                    organization_id=last(raw_query, "organization_id"),
                     authorization=self.headers.get("Authorization"),
                 )
             )
@@ -445,6 +263,9 @@ def _handler_for(sim: SartiqSimulator) -> type[BaseHTTPRequestHandler]:
         def _dispatch(
             self, method: str, path: str, raw_query: dict[str, list[str]], body: bytes
         ) -> tuple[int, Any, dict[str, str]]:
+            if path.startswith(CONTROL_PREFIX):
+                # The simulator's own endpoint, not the vendor's: no faults.
+                return sim._control(method, path, raw_query, self.headers.get("Authorization"))
             if sim.faults.latency > 0:
                 time.sleep(sim.faults.latency)
             fault = sim.faults.draw()
@@ -466,7 +287,7 @@ def _handler_for(sim: SartiqSimulator) -> type[BaseHTTPRequestHandler]:
                     return 405, {"detail": "Method Not Allowed"}, {"Allow": "GET"}
                 sim._authorize(self.headers.get("Authorization"))
                 with sim.store.lock:
-                    result = sim.route(path, Query(raw_query))
+                    result = answer(sim.store, path, Query(raw_query), sim.max_limit)
                     return 200, json.loads(json.dumps(result)), {}
             except HttpError as exc:
                 return exc.status, {"detail": exc.detail}, exc.headers

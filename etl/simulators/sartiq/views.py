@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from etl.simulators.sartiq.store import RESOURCES, Json, Store
+from etl.simulators.sartiq.records import Json
+from etl.simulators.sartiq.store import RESOURCES, Store
 
 
 def _by_created(records: list[Json]) -> list[Json]:

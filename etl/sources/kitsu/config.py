@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from etl.config import HttpConfig
+from etl.config_base import HttpConfig
 
 
 class KitsuConfig(HttpConfig):

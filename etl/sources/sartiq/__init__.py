@@ -1,7 +1,1 @@
 """Sartiq (backend API 0.1.0): products, shootings, looks, shots, revisions, guidelines."""
-
-from __future__ import annotations
-
-# The config section model lives in this package and `etl.config` imports it: loading
-# `etl.config` first keeps that import order valid whichever module is imported first.
-import etl.config  # noqa: F401

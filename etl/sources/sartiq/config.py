@@ -6,7 +6,7 @@ import uuid
 
 from pydantic import Field, field_validator
 
-from etl.config import HttpConfig
+from etl.config_base import HttpConfig
 
 
 class SartiqConfig(HttpConfig):

@@ -1,26 +1,34 @@
-"""The DuckDB warehouse: raw tables from record models, meta tables, transactional landing."""
+"""The DuckDB-file warehouse: connecting, meta tables, raw-table DDL, landing, state and run rows.
+
+Functions take an open connection (tests and tools call them directly); `DuckDBWarehouse`
+binds one connection and is what the engine is given (see `etl.warehouse.protocol`).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
 import polars as pl
 
-from etl.engine.declarations import Resource, Source
-from etl.engine.records import record_columns
-
-META_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_raw", "JSON"),
-    ("_synced_at", "TIMESTAMP"),
-    ("_run_id", "VARCHAR"),
-    ("_deleted_at", "TIMESTAMP"),
+from etl.warehouse import children
+from etl.warehouse.tables import (
+    META_COLUMNS,
+    RawTable,
+    StateUpdate,
+    TableSource,
+    json_text,
+    quote,
+    rows_frame,
 )
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 META_DDL = (
     "create schema if not exists raw",
@@ -46,16 +54,6 @@ META_DDL = (
     )""",
 )
 
-_POLARS_TYPES: dict[str, Any] = {
-    "BIGINT": pl.Int64,
-    "DOUBLE": pl.Float64,
-    "VARCHAR": pl.Utf8,
-    "JSON": pl.Utf8,
-    "TIMESTAMP": pl.Datetime("us"),
-    "DATE": pl.Date,
-    "BOOLEAN": pl.Boolean,
-}
-
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, creating its folder and the meta tables when writing."""
@@ -68,38 +66,6 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     return con
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """Where one resource of one source lands, and its column layout."""
-
-    source: Source
-    resource: Resource
-
-    @property
-    def name(self) -> str:
-        return f"raw.{quote(self.resource.table(self.source.name))}"
-
-    @property
-    def scope_column(self) -> str:
-        return self.source.scope_column
-
-    @property
-    def columns(self) -> list[tuple[str, str]]:
-        fields = [(n, t) for n, t in record_columns(self.resource.model) if n != self.scope_column]
-        return [(self.scope_column, self.source.scope_type), *fields, *META_COLUMNS]
-
-    @property
-    def key(self) -> tuple[str, ...]:
-        return (self.scope_column, *self.resource.primary_key)
-
-    def polars_schema(self) -> dict[str, Any]:
-        return {name: _POLARS_TYPES[kind] for name, kind in self.columns}
-
-
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     """Create the table, or add columns a newer record model declares (never drops any)."""
     con.execute("create schema if not exists raw")
@@ -108,7 +74,7 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
         for row in con.execute(
             "select column_name from information_schema.columns "
             "where table_schema = 'raw' and table_name = ?",
-            [table.resource.table(table.source.name)],
+            [table.table_name],
         ).fetchall()
     }
     if not existing:
@@ -120,44 +86,10 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
             con.execute(f"alter table {table.name} add column {quote(name)} {kind}")
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
     """Create every raw table of a source, empty, so models compile before any sync."""
     for resource in source.resources:
         ensure_raw_table(con, RawTable(source, resource))
-
-
-def _json_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
-
-
-def rows_frame(table: RawTable, rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
-    """A typed frame of landed rows; JSON columns are serialised here, once."""
-    json_columns = [name for name, kind in table.columns if kind == "JSON"]
-    prepared = []
-    for row in rows:
-        item = dict(row)
-        for name in json_columns:
-            if name in item and not isinstance(item[name], str | None):
-                item[name] = _json_text(item[name])
-        prepared.append(item)
-    frame = pl.DataFrame(prepared, schema=table.polars_schema(), orient="row", strict=False)
-    # Within one batch the last copy of a key wins, as it would across batches.
-    return frame.unique(subset=list(table.key), keep="last", maintain_order=True)
-
-
-@dataclass
-class StateUpdate:
-    """Sync bookkeeping written in the same transaction as the rows it describes."""
-
-    source: str
-    scope: str
-    resource: str
-    pass_state: dict[str, Any] | None
-    run_id: str
-    pages: int
-    rows: int
 
 
 def land(
@@ -235,7 +167,7 @@ def read_state(
 def finish_pass(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    scope: str,
+    scope: Any,
     *,
     pass_started_at: datetime,
     complete_scan: bool,
@@ -283,7 +215,7 @@ def finish_pass(
 
 
 def count_since(
-    con: duckdb.DuckDBPyConnection, table: RawTable, scope: str, since: datetime
+    con: duckdb.DuckDBPyConnection, table: RawTable, scope: Any, since: datetime
 ) -> int:
     """Rows of a scope landed at or after `since`: the distinct keys a pass has received."""
     row = con.execute(
@@ -305,6 +237,16 @@ def start_run_row(
     con.execute(
         "insert into meta.sync_runs values (?, ?, ?, ?, ?, now(), null, 0, 0, 'running', null)",
         [run_id, source, scope, resource, mode],
+    )
+
+
+def set_run_mode(
+    con: duckdb.DuckDBPyConnection, run_id: str, source: str, scope: str, resource: str, mode: str
+) -> None:
+    con.execute(
+        "update meta.sync_runs set mode = ? "
+        "where run_id = ? and source = ? and scope = ? and resource = ?",
+        [mode, run_id, source, scope, resource],
     )
 
 
@@ -340,10 +282,127 @@ def record_drift(
     run_id: str,
     source: str,
     resource: str,
-    fields: dict[str, Any],
+    fields: Mapping[str, Any],
 ) -> None:
     for field_name, example in sorted(fields.items()):
         con.execute(
             "insert into meta.schema_drift values (?, ?, ?, ?, ?, now())",
-            [run_id, source, resource, field_name, _json_text(example)],
+            [run_id, source, resource, field_name, json_text(example)],
         )
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[Any, ...]]:
+    """The run rows of the `limit` most recent runs, newest run first (none: no run table)."""
+    try:
+        return con.execute(
+            f"""with recent as (
+                   select run_id, max(started_at) as latest from meta.sync_runs
+                   group by run_id order by latest desc limit {int(limit)}
+               )
+               select r.run_id, r.source, r.scope, r.resource, r.mode, r.started_at,
+                      r.ended_at, r.pages, r.rows, r.status, r.error
+               from meta.sync_runs r join recent using (run_id)
+               order by recent.latest desc, r.started_at""",
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+
+
+def raw_table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Every raw table with its row count, by name."""
+    names = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema = 'raw' order by 1"
+    ).fetchall()
+    counts = []
+    for (name,) in names:
+        row = con.execute(f"select count(*) from {name}").fetchone()
+        counts.append((name, int(row[0]) if row else 0))
+    return counts
+
+
+def land_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    rows: Sequence[dict[str, Any]],
+    state: StateUpdate,
+    quarantined: Iterable[tuple[str, str, str]] = (),
+) -> None:
+    """`land` for rows as the engine builds them (typed into a frame here, in the writer)."""
+    land(con, table, rows_frame(table, rows) if rows else None, state, quarantined)
+
+
+def _on_connection(
+    fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R],
+) -> Callable[Concatenate[DuckDBWarehouse, P], R]:
+    """A function of a connection as a method of the warehouse that holds it."""
+
+    def method(self: DuckDBWarehouse, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return fn(self.con, *args, **kwargs)
+
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+class DuckDBWarehouse:
+    """The warehouse as one DuckDB connection: the file kind of `etl.warehouse.protocol`.
+
+    Each operation is the module function of the same purpose, bound to the connection.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path) -> Iterator[DuckDBWarehouse]:
+        """Open (creating if needed) the file for writing; closed when the block ends."""
+        con = connect(path)
+        try:
+            yield cls(con)
+        finally:
+            con.close()
+
+    ensure_tables = _on_connection(ensure_raw_tables)
+    mark_interrupted_runs = _on_connection(mark_interrupted_runs)
+    start_run = _on_connection(start_run_row)
+    set_run_mode = _on_connection(set_run_mode)
+    end_run = _on_connection(end_run_row)
+    record_drift = _on_connection(record_drift)
+    read_state = _on_connection(read_state)
+    land = _on_connection(land_rows)
+    finish_pass = _on_connection(finish_pass)
+    count_since = _on_connection(count_since)
+    has_rows = _on_connection(children.has_rows)
+    parent_rows = _on_connection(children.parent_rows)
+    parent_records = _on_connection(children.parent_records)
+    parent_versions = _on_connection(children.parent_versions)
+    child_reads = _on_connection(children.child_reads)
+    record_child_reads = _on_connection(children.record_child_reads)
+    mark_vanished = _on_connection(children.mark_vanished)
+
+
+__all__ = [
+    "META_COLUMNS",
+    "META_DDL",
+    "DuckDBWarehouse",
+    "RawTable",
+    "StateUpdate",
+    "connect",
+    "count_since",
+    "end_run_row",
+    "ensure_raw_table",
+    "ensure_raw_tables",
+    "finish_pass",
+    "land",
+    "land_rows",
+    "mark_interrupted_runs",
+    "raw_table_counts",
+    "read_state",
+    "recent_runs",
+    "record_drift",
+    "rows_frame",
+    "set_run_mode",
+    "start_run_row",
+]

@@ -1,0 +1,1 @@
+"""The warehouse seam: what the engine asks of a warehouse (`protocol`), and the DuckDB file."""

@@ -1,0 +1,158 @@
+"""DuckDB SQL of resources read from other resources: parent rows, nested arrays, child reads.
+
+`meta.child_reads` remembers, per parent, the parent's version when its children were last
+read; deletion marking covers children that vanished under a re-read parent, and children
+whose parent is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from etl.warehouse.tables import RawTable, quote
+
+CHILD_READS_DDL = """create table if not exists meta.child_reads (
+    source varchar, scope varchar, resource varchar, parent_key varchar, version varchar,
+    read_at timestamp, primary key (source, scope, resource, parent_key)
+)"""
+
+
+def has_rows(con: duckdb.DuckDBPyConnection, table: RawTable, scope: Any) -> bool:
+    row = con.execute(
+        f"select count(*) from {table.name} where {quote(table.scope_column)} = ?", [scope]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def parent_rows(
+    con: duckdb.DuckDBPyConnection, parent: RawTable, scope: Any, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The distinct values of `columns` over a scope's live parent rows."""
+    select = ", ".join(quote(c) for c in columns)
+    rows = con.execute(
+        f"select distinct {select} from {parent.name} "
+        f"where {quote(parent.scope_column)} = ? and _deleted_at is null",
+        [scope],
+    ).fetchall()
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def parent_records(
+    con: duckdb.DuckDBPyConnection,
+    parent: RawTable,
+    scope: Any,
+    key: str,
+    run_id: str | None,
+    offset: int,
+    limit: int,
+) -> list[str]:
+    """One chunk of live parents' `_raw` JSON in key order (only run `run_id`'s, if given)."""
+    where = f"{quote(parent.scope_column)} = ? and _deleted_at is null"
+    params: list[Any] = [scope]
+    if run_id is not None:
+        where += " and _run_id = ?"
+        params.append(run_id)
+    rows = con.execute(
+        f"select _raw from {parent.name} where {where} order by {quote(key)} limit ? offset ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def parent_versions(
+    con: duckdb.DuckDBPyConnection,
+    parent: RawTable,
+    scope: Any,
+    key: str,
+    columns: Sequence[str],
+) -> dict[str, dict[str, Any]]:
+    """Per live parent key (as text), the values of `columns`."""
+    select = ", ".join(quote(c) for c in (key, *columns))
+    rows = con.execute(
+        f"select {select} from {parent.name} "
+        f"where {quote(parent.scope_column)} = ? and _deleted_at is null",
+        [scope],
+    ).fetchall()
+    return {str(row[0]): dict(zip(columns, row[1:], strict=True)) for row in rows}
+
+
+def child_reads(
+    con: duckdb.DuckDBPyConnection, source: str, scope: str, resource: str
+) -> dict[str, str]:
+    """Per parent key, the parent version its children were last read at."""
+    con.execute(CHILD_READS_DDL)
+    rows = con.execute(
+        "select parent_key, version from meta.child_reads "
+        "where source = ? and scope = ? and resource = ?",
+        [source, scope, resource],
+    ).fetchall()
+    return {row[0]: row[1] for row in rows}
+
+
+def record_child_reads(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    scope: str,
+    resource: str,
+    versions: Mapping[str, str],
+) -> None:
+    """Remember the parent versions whose children were just read, in one transaction."""
+    con.execute(CHILD_READS_DDL)
+    con.execute("begin transaction")
+    try:
+        for parent_key, version in versions.items():
+            con.execute(
+                "insert or replace into meta.child_reads values (?, ?, ?, ?, ?, now())",
+                [source, scope, resource, parent_key, version],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def mark_vanished(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    scope: Any,
+    link: str,
+    parent: RawTable,
+    parent_key: str,
+    pass_started: datetime,
+    *,
+    refreshed_keys: Sequence[str] | None = None,
+    refreshed_run: str | None = None,
+) -> int:
+    """Mark children not seen under a refreshed parent, and children of parents that are gone.
+
+    Refreshed parents are given by key, or as those landed by run `refreshed_run`.
+    """
+    scope_col = quote(table.scope_column)
+    parent_scope = quote(parent.scope_column)
+    link_col = f"cast({quote(link)} as varchar)"
+    key_col = f"cast({quote(parent_key)} as varchar)"
+    if refreshed_run is not None:
+        refreshed = (
+            f"{link_col} in (select {key_col} from {parent.name} "
+            f"where {parent_scope} = ? and _run_id = ?)"
+        )
+        refreshed_params: list[Any] = [scope, refreshed_run]
+    else:
+        refreshed = f"list_contains(?::varchar[], {link_col})"
+        refreshed_params = [list(refreshed_keys or [])]
+    result = con.execute(
+        f"""update {table.name} set _deleted_at = now()
+            where {scope_col} = ? and _deleted_at is null and (
+                ({refreshed} and _synced_at < ?)
+                or {link_col} not in (
+                    select {key_col} from {parent.name}
+                    where {parent_scope} = ? and _deleted_at is null
+                )
+            )""",
+        [scope, *refreshed_params, pass_started, scope],
+    ).fetchone()
+    return int(result[0]) if result else 0
