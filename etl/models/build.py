@@ -21,13 +21,16 @@ from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
 from etl.models.schema import load_schema
 from etl.models.seeds import (
+    Severities,
     StatusRow,
+    load_alert_severities,
     load_scope,
     load_settings,
     load_status_map,
+    read_severities,
     read_status_map,
 )
-from etl.resources import SQL_DIR
+from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +134,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 def _load_seeds(
     con: duckdb.DuckDBPyConnection,
     config: Config,
-    seeds: tuple[list[Guideline], list[StatusRow]],
+    seeds: tuple[list[Guideline], list[StatusRow], Severities],
     run_id: str,
     today: date,
     now: datetime,
@@ -139,9 +142,10 @@ def _load_seeds(
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     ensure_all_raw_tables(con)
-    guidelines, status_rows = seeds
+    guidelines, status_rows, severities = seeds
     load_guidelines(con, guidelines)
     load_status_map(con, status_rows)
+    load_alert_severities(con, severities)
     load_scope(con, config)
     load_settings(con, config, run_id, today, now)
 
@@ -163,7 +167,11 @@ def build(
     run_id = f"build-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     models, tests, docs = _project(sql_dir or SQL_DIR)
     # Bad seed files stop the build before the warehouse is touched.
-    seeds = (read_guidelines(config)[1], read_status_map(status_map_path(config)))
+    seeds = (
+        read_guidelines(config)[1],
+        read_status_map(status_map_path(config)),
+        read_severities(ALERT_SEVERITIES, SEVERITY_ORDER),
+    )
     path = warehouse_path(config)
     result = BuildResult(run_id)
     con = _open(path)
