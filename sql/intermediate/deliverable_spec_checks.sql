@@ -14,15 +14,7 @@ with guidelines as (
 
 deliverables as (
     select
-        deliverables.source,
-        deliverables.deliverable_key,
-        deliverables.product_key,
-        deliverables.view_type,
-        deliverables.width,
-        deliverables.height,
-        deliverables.file_size,
-        deliverables.icc_profile,
-        deliverables.file_format,
+        deliverables.*,
         guidelines.guideline_origin,
         guidelines.guideline_key,
         guidelines.required_views
