@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -46,6 +47,8 @@ class BuildResult:
     tests: list[TestResult] = field(default_factory=list)
     published: Path | None = None
     seconds: float = 0.0
+    # Wall time of each step (seeds, models, tests, publish), for benchmarks and logs.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed_models(self) -> list[ModelResult]:
@@ -175,13 +178,25 @@ def build(
     path = warehouse_path(config)
     result = BuildResult(run_id)
     con = _open(path)
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.phases[phase] = now - clock
+        clock = now
+
     try:
         _load_seeds(con, config, seeds, run_id, today or date.today(), started)
+        lap("seeds")
         result.models = run_models(con, models, docs, run_id)
+        lap("models")
         unbuilt = {m.model for m in result.models if not m.ok}
         result.tests = run_tests(con, tests, run_id, unbuilt)
+        lap("tests")
         if result.ok and publish_analytics:
             result.published = publish(con, analytics_path(config), run_id, started)
+            lap("publish")
     finally:
         con.close()
     result.seconds = (datetime.now() - started).total_seconds()
