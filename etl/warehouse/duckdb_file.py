@@ -125,9 +125,7 @@ def land(
                     if keep_newer
                     else ""
                 )
-                con.execute(
-                    f"insert into {table.name} ({names}) select {select} from _batch{kept}"
-                )
+                con.execute(f"insert into {table.name} ({names}) select {select} from _batch{kept}")
             finally:
                 con.unregister("_batch")
         for record_key, reason, record in quarantined:

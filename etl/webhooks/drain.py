@@ -34,6 +34,11 @@ from etl.workspace import locked, open_warehouse
 
 log = logging.getLogger("etl.webhooks")
 
+# The drainer holds the lock as `shotlist listen`, for one batch at a time (a 500-message
+# batch lands in about 5 s): `shotlist sync` and `run` wait this long for it, not for others.
+DRAINER = "listen"
+WAIT_FOR_DRAINER = 10.0
+
 
 @dataclass
 class DrainReport:
@@ -136,7 +141,7 @@ def _plan(
     return groups, outcomes, counts
 
 
-def drain_batch(config: Config, *, command: str = "listen") -> DrainReport:
+def drain_batch(config: Config, *, command: str = DRAINER) -> DrainReport:
     """Apply the oldest pending messages (up to `[webhooks] batch_messages`) under the lock."""
     return _batch(config, lambda: locked(config, command))
 
@@ -241,7 +246,7 @@ def _log_like(level: int) -> None:
 
 def _drain_once(config: Config, total: DrainReport) -> None:
     try:
-        report = drain_pending(config, command="listen")
+        report = drain_pending(config, command=DRAINER)
     except Exception:  # the next round retries; the messages are still in the spool
         log.exception("webhook drain failed")
         return
@@ -313,6 +318,8 @@ class Drainer:
 
 
 __all__ = [
+    "DRAINER",
+    "WAIT_FOR_DRAINER",
     "DrainReport",
     "Drainer",
     "apply_pending",
