@@ -94,7 +94,9 @@ def backoff(wait: float, first: float = 0.05, longest: float = 0.5) -> Iterator[
     """Pauses between tries, doubling from `first` up to `longest`, adding up to `wait`."""
     left, delay = wait, first
     while left > 0:
-        pause = min(delay, longest, left)
+        pause = round(min(delay, longest, left), 3)  # whole milliseconds: no float residue
+        if pause <= 0:
+            return
         yield pause
         left -= pause
         delay *= 2

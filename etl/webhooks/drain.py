@@ -167,7 +167,8 @@ def drain_before_sync(config: Config) -> DrainReport | None:
     try:
         report = apply_pending(config)
     except Exception as exc:
-        log.warning("webhook events not applied before the sync (they stay spooled): %s", exc)
+        spool_path = paths(config)[1]
+        log.warning("%s: webhook events not applied before the sync (kept): %s", spool_path, exc)
         return None
     if report.messages:
         log.info("webhook events applied before the sync: %s", report.summary())
