@@ -176,6 +176,12 @@ def sender_idle(sender: WebhookSender) -> bool:
     return all(last.values())
 
 
+def delivered_and_drained(sender: WebhookSender, config: Config) -> None:
+    """Wait until the sender has delivered everything and the drainer has landed it."""
+    wait_until(lambda: sender_idle(sender) and bool(sender.deliveries), what="deliveries")
+    wait_until(lambda: pending_count(config) == 0, what="the drain")
+
+
 def warehouse(config: Config) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(config.resolve(config.warehouse.path)), read_only=True)
 
