@@ -38,6 +38,7 @@ log = logging.getLogger("etl.webhooks")
 # batch lands in about 5 s): `shotlist sync` and `run` wait this long for it, not for others.
 DRAINER = "listen"
 WAIT_FOR_DRAINER = 10.0
+DRAINER_NICENESS = 5
 
 
 @dataclass
@@ -261,6 +262,9 @@ def _drain_once(config: Config, total: DrainReport) -> None:
 def _drain_forever(config: Config, stop: Any, parent: int, level: int, out: Any) -> None:
     """The drainer process: every `drain_every` seconds, until told to stop or orphaned."""
     _log_like(level)
+    # Behind the receiver for the CPU: a slow answer stalls the vendor's topic (and costs a
+    # retry), a slower drain only delays the row by a moment.
+    os.nice(DRAINER_NICENESS)
     total = DrainReport()
     purge(config)
     while not stop.wait(config.webhooks.drain_every):
