@@ -10,7 +10,7 @@ names, `connect` a plain connection (builds, reads), `locked` the lock a command
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from etl.lake.attach import connect_lake
 from etl.lake.config import LakeWarehouse
 from etl.lake.locks import BUILD_LOCK, DDL_LOCK, lake_locks, sync_lock
 from etl.lake.warehouse import DuckLakeWarehouse, create_tables
-from etl.lock import warehouse_lock
+from etl.lock import HeldLock, warehouse_lock
 from etl.sources.registry import SOURCES
 from etl.warehouse.duckdb_file import DuckDBWarehouse
 from etl.warehouse.duckdb_file import connect as connect_file
@@ -116,12 +116,18 @@ def connect(config: Config, *, read_only: bool = False) -> duckdb.DuckDBPyConnec
 
 
 @contextmanager
-def locked(config: Config, command: str) -> Iterator[None]:
-    """Hold the lock `command` needs on the configured warehouse (see the module docstring)."""
+def locked(
+    config: Config, command: str, *, wait: float = 0.0, wait_for: Collection[str] | None = None
+) -> Iterator[HeldLock | None]:
+    """Hold the lock `command` needs on the configured warehouse (see the module docstring).
+
+    The file: waiting up to `wait` seconds while a holder in `wait_for` has it (see
+    `warehouse_lock`). A lake has no webhook drainer to wait for: its locks never wait.
+    """
     if isinstance(config.warehouse, LakeWarehouse):
         names = [] if command in SCOPED_COMMANDS else [BUILD_LOCK]
         with lake_locks(config.warehouse, names, command, base_dir=config.base_dir()):
-            yield
+            yield None
         return
-    with warehouse_lock(warehouse_path(config), command):
-        yield
+    with warehouse_lock(warehouse_path(config), command, wait=wait, wait_for=wait_for) as held:
+        yield held

@@ -141,3 +141,4 @@ class DuckLakeWarehouse(DuckDBWarehouse):
     finish_pass = _retried(DuckDBWarehouse.finish_pass)
     record_child_reads = _retried(DuckDBWarehouse.record_child_reads)
     mark_vanished = _retried(DuckDBWarehouse.mark_vanished)
+    mark_deleted = _retried(DuckDBWarehouse.mark_deleted)

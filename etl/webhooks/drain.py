@@ -16,6 +16,8 @@ import signal
 import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,9 +30,15 @@ from etl.redact import RedactingFilter
 from etl.webhooks import apply, spool
 from etl.webhooks.config import spool_location
 from etl.webhooks.message import TOPICS, MalformedMessage, parse_message
-from etl.workspace import locked, warehouse_path
+from etl.workspace import is_lake, locked, open_warehouse, warehouse_path
 
 log = logging.getLogger("etl.webhooks")
+
+# The drainer holds the lock as `shotlist listen`, for one batch at a time (a 500-message
+# batch lands in about 5 s): `shotlist sync` and `run` wait this long for it, not for others.
+DRAINER = "listen"
+WAIT_FOR_DRAINER = 10.0
+DRAINER_NICENESS = 5
 
 
 @dataclass
@@ -134,10 +142,60 @@ def _plan(
     return groups, outcomes, counts
 
 
-def drain_batch(config: Config, *, command: str = "listen") -> DrainReport:
+def drain_batch(config: Config, *, command: str = DRAINER) -> DrainReport:
     """Apply the oldest pending messages (up to `[webhooks] batch_messages`) under the lock."""
+    return _batch(config, lambda: locked(config, command))
+
+
+def drain_pending(config: Config, *, command: str = "sync", max_batches: int = 1000) -> DrainReport:
+    """Apply everything pending, taking the lock per batch (as `listen`'s drainer does).
+
+    Stops early (messages stay in the spool) when the warehouse is busy.
+    """
+    return _repeat(lambda: drain_batch(config, command=command), max_batches)
+
+
+def apply_pending(config: Config, *, max_batches: int = 1000) -> DrainReport:
+    """Apply everything pending; the caller holds the warehouse lock (`shotlist sync`, `run`)."""
+    return _repeat(lambda: _batch(config, nullcontext), max_batches)
+
+
+def drain_before_sync(config: Config) -> DrainReport | None:
+    """What a sync does first, under its lock: land the spooled events, logging what was.
+
+    A failure is a warning and never stops the sync, which repairs what the hooks missed.
+    On a lake there is no spool (the receiver lands into the file warehouse only).
+    """
+    if is_lake(config):
+        return None
+    try:
+        report = apply_pending(config)
+    except Exception as exc:
+        spool_path = paths(config)[1]
+        log.warning("%s: webhook events not applied before the sync (kept): %s", spool_path, exc)
+        return None
+    if report.messages:
+        log.info("webhook events applied before the sync: %s", report.summary())
+    if report.busy or report.waiting:
+        log.warning("webhook events kept in the spool: %s", report.busy or report.waiting)
+    return report
+
+
+def _repeat(batch: Callable[[], DrainReport], max_batches: int) -> DrainReport:
+    total = DrainReport()
+    for _ in range(max_batches):
+        report = batch()
+        total.add(report)
+        if report.messages == 0 or report.busy or report.waiting:
+            break
+    return total
+
+
+def _batch(config: Config, hold: Callable[[], AbstractContextManager[object]]) -> DrainReport:
+    """One batch: the oldest pending messages landed inside `hold()` (the lock, or nothing
+    when the caller has it), then marked applied in the spool."""
     report = DrainReport()
-    warehouse, spool_path = paths(config)
+    warehouse_file, spool_path = paths(config)
     if not spool_path.exists():
         return report
     with spool.opened(spool_path) as sp:
@@ -150,24 +208,21 @@ def drain_batch(config: Config, *, command: str = "listen") -> DrainReport:
         groups, outcomes, counts = _plan(config, messages)
         run_id = f"webhook-{spool.utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         try:
-            with locked(config, command):
-                con = apply.connect(warehouse)
-                try:
-                    for (scope, resource), changes in sorted(groups.items()):
-                        report.applied.append(
-                            apply.apply_changes(
-                                con, run_id, resource, scope, changes, counts[(scope, resource)]
-                            )
+            with hold(), open_warehouse(config) as warehouse:
+                apply.ensure_tables(warehouse)
+                for (scope, resource), changes in sorted(groups.items()):
+                    report.applied.append(
+                        apply.apply_changes(
+                            warehouse, run_id, resource, scope, changes, counts[(scope, resource)]
                         )
-                finally:
-                    con.close()
+                    )
         except WarehouseLockedError as exc:
             report.busy = str(exc)
             report.applied.clear()
             return report
         except duckdb.IOException as exc:
             # A reader holds the file open (DuckDB allows one writing process or readers).
-            report.busy = f"{warehouse}: in use ({str(exc).splitlines()[0]})"
+            report.busy = f"{warehouse_file}: in use ({str(exc).splitlines()[0]})"
             report.applied.clear()
             return report
         spool.mark_applied(sp, sorted(outcomes.items()))
@@ -176,20 +231,6 @@ def drain_batch(config: Config, *, command: str = "listen") -> DrainReport:
             if outcome != "applied":
                 report.skipped[outcome] = report.skipped.get(outcome, 0) + 1
     return report
-
-
-def drain_pending(config: Config, *, command: str = "sync", max_batches: int = 1000) -> DrainReport:
-    """Apply everything pending: what `shotlist sync` calls first, under its own lock.
-
-    Stops early (messages stay in the spool) when the warehouse is busy.
-    """
-    total = DrainReport()
-    for _ in range(max_batches):
-        report = drain_batch(config, command=command)
-        total.add(report)
-        if report.messages == 0 or report.busy or report.waiting:
-            break
-    return total
 
 
 def purge(config: Config) -> int:
@@ -210,7 +251,7 @@ def _log_like(level: int) -> None:
 
 def _drain_once(config: Config, total: DrainReport) -> None:
     try:
-        report = drain_pending(config, command="listen")
+        report = drain_pending(config, command=DRAINER)
     except Exception:  # the next round retries; the messages are still in the spool
         log.exception("webhook drain failed")
         return
@@ -224,6 +265,9 @@ def _drain_once(config: Config, total: DrainReport) -> None:
 def _drain_forever(config: Config, stop: Any, parent: int, level: int, out: Any) -> None:
     """The drainer process: every `drain_every` seconds, until told to stop or orphaned."""
     _log_like(level)
+    # Behind the receiver for the CPU: a slow answer stalls the vendor's topic (and costs a
+    # retry), a slower drain only delays the row by a moment.
+    os.nice(DRAINER_NICENESS)
     total = DrainReport()
     purge(config)
     while not stop.wait(config.webhooks.drain_every):
@@ -281,4 +325,15 @@ class Drainer:
         return total
 
 
-__all__ = ["DrainReport", "Drainer", "drain_batch", "drain_pending", "paths", "scope_for"]
+__all__ = [
+    "DRAINER",
+    "WAIT_FOR_DRAINER",
+    "DrainReport",
+    "Drainer",
+    "apply_pending",
+    "drain_batch",
+    "drain_before_sync",
+    "drain_pending",
+    "paths",
+    "scope_for",
+]

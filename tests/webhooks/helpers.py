@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import httpx
+import pytest
 
 from etl.config import Config, load_config
 from etl.simulators.grandshooting import Catalog
 from etl.simulators.grandshooting.webhooks import DeliveryPolicy, WebhookSender
+from etl.webhooks.service import Listener
 from tests.sync.helpers import landed, served
 
 SECRET = "wh-secret-0123456789abcdef"
@@ -118,6 +122,33 @@ class ListenProcess:
         return code
 
 
+def spooling(config: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[Listener]:
+    """A receiver on loopback without a drainer (the test drains), closed after the test."""
+    monkeypatch.setenv("SHOTLIST_WEBHOOK_SECRET", SECRET)
+    running = Listener(config, "127.0.0.1", 0, drain=False)
+    yield running
+    running.close()
+
+
+def hook_url(listener: Listener) -> str:
+    return f"http://127.0.0.1:{listener.server.port}/hooks/grandshooting/{SECRET}"
+
+
+def send(url: str, topic: str, *records: dict[str, Any], account: int = 4242) -> bool:
+    """POST one message as the vendor shapes it; True when it was stored (not a repeat)."""
+    key = "picture_id" if topic.startswith("pictures") else "reference_id"
+    body = {
+        "account_id": account,
+        "topic": topic,
+        "type": key.split("_")[0],
+        "ids": [r[key] for r in records],
+        "data": {str(r[key]): r for r in records},
+    }
+    answer = httpx.post(url, content=json.dumps(body).encode(), timeout=10)
+    assert answer.status_code == 200, answer.text
+    return bool(answer.json()["stored"])
+
+
 def spool_rows(config: Config, where: str = "1 = 1") -> list[tuple[Any, ...]]:
     path = config.resolve(config.warehouse.path).with_name("webhooks.sqlite")
     if not path.exists():
@@ -143,6 +174,12 @@ def sender_idle(sender: WebhookSender) -> bool:
     for d in sender.deliveries:
         last[(d.account_id, d.topic, d.ids)] = d.ok
     return all(last.values())
+
+
+def delivered_and_drained(sender: WebhookSender, config: Config) -> None:
+    """Wait until the sender has delivered everything and the drainer has landed it."""
+    wait_until(lambda: sender_idle(sender) and bool(sender.deliveries), what="deliveries")
+    wait_until(lambda: pending_count(config) == 0, what="the drain")
 
 
 def warehouse(config: Config) -> duckdb.DuckDBPyConnection:

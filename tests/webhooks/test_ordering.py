@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from etl.config import Config
 from etl.simulators.grandshooting import Catalog
 from etl.webhooks.drain import drain_pending
-from etl.webhooks.service import Listener
 from tests.sync.helpers import landed
-from tests.webhooks.helpers import SECRET, spool_rows, warehouse
-
-ACCOUNT = 4242
+from tests.webhooks.helpers import hook_url, send, spool_rows, spooling, warehouse
 
 
 @pytest.fixture
 def url(synced: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("SHOTLIST_WEBHOOK_SECRET", SECRET)
-    running = Listener(synced, "127.0.0.1", 0, drain=False)
-    yield f"http://127.0.0.1:{running.server.port}/hooks/grandshooting/{SECRET}"
-    running.close()
+    for listener in spooling(synced, monkeypatch):
+        yield hook_url(listener)
 
 
 def version(record: dict[str, Any], hour: int, **fields: Any) -> dict[str, Any]:
     return {**record, **fields, "date_mod": f"2026-11-21T{hour:02d}:00:00Z"}
-
-
-def send(url: str, topic: str, *records: dict[str, Any]) -> bool:
-    key = "picture_id" if topic.startswith("pictures") else "reference_id"
-    body = {
-        "account_id": ACCOUNT,
-        "topic": topic,
-        "type": key.split("_")[0],
-        "ids": [r[key] for r in records],
-        "data": {str(r[key]): r for r in records},
-    }
-    answer = httpx.post(url, content=json.dumps(body).encode(), timeout=10)
-    assert answer.status_code == 200, answer.text
-    return bool(answer.json()["stored"])
 
 
 def stored(config: Config, resource: str, key: int) -> tuple[dict[str, Any] | None, bool]:

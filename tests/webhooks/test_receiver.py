@@ -18,15 +18,12 @@ from etl.config import Config
 from etl.errors import ConfigError
 from etl.webhooks.drain import drain_pending
 from etl.webhooks.service import Listener
-from tests.webhooks.helpers import REPO, SECRET, spool_rows
+from tests.webhooks.helpers import REPO, SECRET, spool_rows, spooling
 
 
 @pytest.fixture
 def listener(config: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[Listener]:
-    monkeypatch.setenv("SHOTLIST_WEBHOOK_SECRET", SECRET)
-    running = Listener(config, "127.0.0.1", 0, drain=False)
-    yield running
-    running.close()
+    yield from spooling(config, monkeypatch)
 
 
 def base(listener: Listener) -> str:

@@ -4,10 +4,9 @@ Per account and topic, every `interval` (10 s) the queued changes are sent as PO
 50 records; a message not answered 200 is tried again after 10 s and 1 min, and nothing else
 goes out on that topic until a try succeeds or the third one fails.
 
-The sender is fed through `notify(account_id, topic, records)`, the hook a store calls when
-rows change. Until the catalog calls it itself, `CatalogWatcher` derives the same calls by
-comparing the tables with a snapshot at each tick (rows are copy-on-write, so a changed row is
-a new object).
+The sender is fed through `notify(account_id, topic, records)`: given a catalog, it subscribes
+that to the catalog's change hook, so every mutation, `advance_days` and the `/_sim/advance`
+control endpoint produce deliveries.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import httpx
 
 from etl.redact import register_secret
 from etl.simulators.grandshooting.catalog import Catalog
-from etl.simulators.grandshooting.table import Row, Table
+from etl.simulators.grandshooting.table import Row
 
 # Resource -> (the `type` of its messages, its key).
 # Tries kept in `deliveries` (a long demo must not grow without bound).
@@ -98,40 +97,6 @@ class _Waker:
             self._cond.notify_all()
 
 
-class CatalogWatcher:
-    """Finds what changed in a catalog's pictures and references since the last poll."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self._seen: dict[tuple[int, str], tuple[int, dict[int, Row]]] = {}
-        with catalog.lock:
-            for account_id in catalog.account_ids:
-                for resource in RESOURCES:
-                    table = getattr(catalog.account(account_id), resource)
-                    self._seen[(account_id, resource)] = (table.version, _by_key(table))
-
-    def poll(self, notify: Callable[[int, str, list[Row]], None]) -> None:
-        """Call `notify(api_account_id, topic, rows)` for each kind of change found."""
-        with self.catalog.lock:
-            for (account_id, resource), (version, before) in list(self._seen.items()):
-                data = self.catalog.account(account_id)
-                table = getattr(data, resource)
-                if table.version == version:
-                    continue
-                now = _by_key(table)
-                self._seen[(account_id, resource)] = (table.version, now)
-                created = [r for k, r in now.items() if k not in before]
-                updated = [r for k, r in now.items() if k in before and before[k] is not r]
-                deleted = [r for k, r in before.items() if k not in now]
-                for action, rows in (("create", created), ("update", updated), ("delete", deleted)):
-                    if rows:
-                        notify(data.api_account_id, f"{resource}/{action}", _copy(rows))
-
-
-def _by_key(table: Table) -> dict[int, Row]:
-    return dict(zip(table.ids, table.rows, strict=True))
-
-
 def _copy(rows: list[Row]) -> list[Row]:
     # What goes on the wire is JSON: detach it from the catalog's rows.
     return list(json.loads(json.dumps(rows)))
@@ -161,7 +126,6 @@ class WebhookSender:
     ) -> None:
         self.url = url
         self.policy = policy or DeliveryPolicy()
-        self.watcher = CatalogWatcher(catalog) if catalog is not None else None
         self._transport = transport
         self._waker = _Waker()
         self._lock = threading.Lock()
@@ -169,6 +133,8 @@ class WebhookSender:
         self._log: list[Delivery] = []
         self._logged = threading.Condition()
         self._ticker = threading.Thread(target=self._tick, name="webhook-ticker", daemon=True)
+        # Changes from now on are sent (queued until `start()`).
+        self._unsubscribe = catalog.subscribe(self.notify) if catalog is not None else None
 
     # -- the hook --------------------------------------------------------------------------
 
@@ -176,6 +142,7 @@ class WebhookSender:
         """Queue changed records of one topic; they leave at the topic's next tick."""
         resource = topic.split("/", 1)[0]
         key = RESOURCES[resource][1]
+        records = _copy(records)
         with self._lock:
             slot = self._topics.get((account_id, topic))
             if slot is None:
@@ -205,6 +172,8 @@ class WebhookSender:
         self._waker.wake()
 
     def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         self._waker.stop()
         self._ticker.join(timeout=10)
         with self._lock:
@@ -240,8 +209,6 @@ class WebhookSender:
 
     def _tick(self) -> None:
         while self._waker.sleep(self.policy.interval):
-            if self.watcher is not None:
-                self.watcher.poll(self.notify)
             with self._lock:
                 for slot in self._topics.values():
                     if slot.queued:
@@ -299,4 +266,4 @@ class WebhookSender:
             self._logged.notify_all()
 
 
-__all__ = ["CatalogWatcher", "Delivery", "DeliveryPolicy", "WebhookSender", "describe_url"]
+__all__ = ["Delivery", "DeliveryPolicy", "WebhookSender", "describe_url"]
