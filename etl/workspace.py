@@ -99,15 +99,15 @@ def connect(config: Config, *, read_only: bool = False) -> duckdb.DuckDBPyConnec
     On a lake, writing, every table a sync creates exists first (created under the `ddl` lock).
     """
     if isinstance(config.warehouse, LakeWarehouse):
-        con = connect_lake(
-            config.warehouse, base_dir=config.base_dir(), read_only=read_only, inline=True
-        )
-        if not read_only:
+        if read_only:
+            return connect_lake(config.warehouse, base_dir=config.base_dir(), read_only=True)
+        # Under the `ddl` lock: a new lake's catalog is created by the first attach.
+        with lake_locks(
+            config.warehouse, [DDL_LOCK], "build", base_dir=config.base_dir(), wait=300.0
+        ):
+            con = connect_lake(config.warehouse, base_dir=config.base_dir(), inline=True)
             try:
-                with lake_locks(
-                    config.warehouse, [DDL_LOCK], "build", base_dir=config.base_dir(), wait=300.0
-                ):
-                    create_tables(con, SOURCES.values())
+                create_tables(con, SOURCES.values())
             except BaseException:
                 con.close()
                 raise

@@ -113,13 +113,19 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         env: Mapping[str, str] | None = None,
     ) -> Iterator[DuckLakeWarehouse]:
         """Attach the lake for writing, create missing tables (under the `ddl` lock) first."""
-        con = connect_lake(lake, base_dir=base_dir, env=env, inline=True)
-        try:
-            listed = list(sources)
-            with lake_locks(
-                lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS
-            ):
+        listed = list(sources)
+        # Attached under the `ddl` lock too: two writers creating a new lake's catalog at once
+        # collide in PostgreSQL ("ducklake_metadata already exists").
+        with lake_locks(
+            lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS
+        ):
+            con = connect_lake(lake, base_dir=base_dir, env=env, inline=True)
+            try:
                 create_tables(con, listed)
+            except BaseException:
+                con.close()
+                raise
+        try:
             yield cls(con, scopes, (source.name for source in listed))
         finally:
             con.close()

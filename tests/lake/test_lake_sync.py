@@ -22,7 +22,7 @@ from etl.report.source import open_report_source
 from etl.runs import recent_runs
 from etl.sync import sync_sources
 from etl.workspace import lake_settings
-from tests.lake.compare import compare, unequal
+from tests.lake.compare import compare, relations, unequal
 from tests.lake.services import Postgres, S3Server
 from tests.lake.simulated import config, lake_section, simulators
 
@@ -113,7 +113,8 @@ def test_report_reads_the_published_snapshot_with_the_files_marts(synced: Synced
             "(read_only)"
         )
         result = compare(source.con, "published", "analytics", "marts")
-        assert len(result) == 7 and unequal(result) == {}
+        assert len(result) == len(relations(source.con, "published", "marts")) > 5
+        assert unequal(result) == {}
         runs = source.con.execute("select count(*) from meta.sync_runs").fetchone()
         assert runs is not None and runs[0] > 0
     finally:
