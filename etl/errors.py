@@ -27,6 +27,10 @@ class AuthError(ApiError):
     """The API rejected the credentials (401/403)."""
 
 
+class UnreachableError(ApiError):
+    """The API's host refused the connection or does not resolve: retrying will not help."""
+
+
 class RetryBudgetExceeded(ApiError):
     """Transient failures went on longer than the retry policy allows."""
 

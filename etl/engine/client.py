@@ -7,6 +7,7 @@ import email.utils
 import json
 import logging
 import random
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import httpx
 from etl.engine.auth import Auth
 from etl.engine.paginators import PageRequest
 from etl.engine.ratelimit import TokenBucket
-from etl.errors import ApiError, AuthError, RetryBudgetExceeded
+from etl.errors import ApiError, AuthError, RetryBudgetExceeded, UnreachableError
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,14 @@ class ApiClient:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         seed: int | None = None,
+        secret_env: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
+        # Named in a 401 message so the user knows which variable to fix (never its value).
+        self.secret_env = secret_env
+        # Until a first answer comes, a refused connection means a wrong base_url, not a blip.
+        self._reached = False
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self.stats = ClientStats()
@@ -115,10 +121,17 @@ class ApiClient:
             except httpx.TimeoutException:
                 self.stats.transport_errors += 1
                 problem = "timed out"
+            except httpx.ConnectError as exc:
+                self.stats.transport_errors += 1
+                unreachable = None if self._reached else _connect_problem(exc)
+                if unreachable:
+                    raise UnreachableError(f"cannot reach {self.base_url}: {unreachable}") from None
+                problem = f"connection failed ({type(exc).__name__})"
             except httpx.TransportError as exc:
                 self.stats.transport_errors += 1
                 problem = f"connection failed ({type(exc).__name__})"
             else:
+                self._reached = True
                 status = response.status_code
                 if status == 200:
                     try:
@@ -155,11 +168,28 @@ class ApiClient:
     def _fatal(self, path: str, response: httpx.Response) -> ApiError:
         status = response.status_code
         if status == 401:
-            return AuthError(f"token rejected by {self.base_url}", status)
+            check = f" (401): check ${self.secret_env}" if self.secret_env else ""
+            return AuthError(f"token rejected by {self.base_url}{check}", status)
         if status == 403:
             return AuthError(f"access denied by {self.base_url} to {path}", status)
         detail = _error_detail(response)
         return ApiError(f"GET {self.url(path)} answered HTTP {status}{detail}", status)
+
+
+def _connect_problem(exc: httpx.ConnectError) -> str | None:
+    """A refused connection or a failed DNS lookup, in words; None for any other cause.
+
+    Only these two say the address is wrong; other connect failures (a reset, a network that is
+    briefly down) may pass, so they keep their retries.
+    """
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return "host not found (DNS lookup failed)"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _error_detail(response: httpx.Response) -> str:

@@ -43,7 +43,7 @@ from etl.engine.runtime import (
     SyncResult,
     utcnow,
 )
-from etl.errors import ApiError, AuthError, PaginationError, ShotlistError
+from etl.errors import ApiError, AuthError, PaginationError, ShotlistError, UnreachableError
 from etl.warehouse.protocol import Warehouse
 from etl.warehouse.tables import RawTable, StateUpdate
 
@@ -491,7 +491,7 @@ class ResourceSync:
                 status, error = "skipped", "not permitted for this account"
             else:
                 status, error = "failed", str(exc)
-            if isinstance(exc, AuthError) and status != "skipped":
+            if isinstance(exc, AuthError | UnreachableError) and status != "skipped":
                 self.result.status, self.result.error = status, error
                 await self._end(status, error, started)
                 raise
@@ -594,6 +594,7 @@ class SourceSync:
         self.inflight = asyncio.Semaphore(runtime.concurrency)
         self._db_lock = asyncio.Lock()
         self.clients: list[ApiClient] = []
+        self.stops: list[str] = []
 
     async def db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a warehouse operation: one at a time, in a worker thread so fetching goes on."""
@@ -602,7 +603,6 @@ class SourceSync:
 
     async def run(self) -> list[ResourceResult]:
         results: list[ResourceResult] = []
-        resources = self.runtime.selected()
         for extract in self.runtime.extracts:
             client = ApiClient(
                 extract.base_url,
@@ -611,29 +611,43 @@ class SourceSync:
                 timeout=self.runtime.timeout,
                 retry=self.runtime.retry,
                 transport=self.runtime.transport,
+                secret_env=extract.secret_env,
             )
             self.clients.append(client)
             async with client:
-                stopped: str | None = None
-                for resource in resources:
-                    if stopped:
-                        results.append(
-                            ResourceResult(
-                                self.runtime.source.name,
-                                extract.scope,
-                                resource.name,
-                                status="failed",
-                                error=f"not attempted: {stopped}",
-                            )
-                        )
-                        continue
-                    sync = ResourceSync(self, extract, client, resource, self.full_refresh)
-                    try:
-                        results.append(await sync.run())
-                    except AuthError:
-                        results.append(sync.result)
-                        # The cause is printed once, on the resource that met it.
-                        stopped = f"{sync.label} failed first"
+                results.extend(await self._run_extract(extract, client))
+        return results
+
+    async def _run_extract(self, extract: Extract, client: ApiClient) -> list[ResourceResult]:
+        """Every selected resource of one scope; a rejected token or a dead host stops them all."""
+        results: list[ResourceResult] = []
+        stopped = False
+        failed: set[str] = set()
+        for resource in self.runtime.selected():
+            parent = resource.parent or (resource.nested.parent if resource.nested else None)
+            if stopped or parent in failed:
+                why = f"{parent} failed" if parent in failed and not stopped else "source stopped"
+                results.append(
+                    ResourceResult(
+                        self.runtime.source.name,
+                        extract.scope,
+                        resource.name,
+                        status="failed",
+                        error=f"not attempted: {why}",
+                        stopped=stopped,
+                    )
+                )
+                failed.add(resource.name)
+                continue
+            sync = ResourceSync(self, extract, client, resource, self.full_refresh)
+            try:
+                results.append(await sync.run())
+            except (AuthError, UnreachableError):
+                sync.result.stopped = stopped = True
+                results.append(sync.result)
+                self.stops.append(sync.result.error or f"{sync.label} failed")
+            if results[-1].status == "failed":
+                failed.add(resource.name)
         return results
 
 
@@ -658,6 +672,7 @@ async def run_sync(
             runtime, warehouse, result.run_id, progress or SilentProgress(), full_refresh
         )
         result.results.extend(await engine.run())
+        result.stops.extend(engine.stops)
         for client in engine.clients:
             result.requests += client.stats.requests
             result.throttled += client.stats.throttled

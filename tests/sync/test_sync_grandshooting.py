@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
 from datetime import datetime, timedelta
 
 import duckdb
@@ -154,6 +156,43 @@ def test_sync_bad_token_stops_with_clear_error(simulator, warehouse) -> None:
     assert first.error == f"token rejected by {simulator.base_url}"
     assert all(r.status == "failed" for r in result.results)
     assert all("wrong-token-123" not in (r.error or "") for r in result.results)
+
+
+def test_sync_child_of_a_failed_parent_is_not_attempted(simulator, warehouse) -> None:
+    broken = tuple(
+        dataclasses.replace(r, path="/style/look-gone") if r.name == "looks" else r
+        for r in SOURCE.resources
+    )
+    result = run(
+        warehouse, runtime(simulator.base_url, source=dataclasses.replace(SOURCE, resources=broken))
+    )
+    by_name = {r.resource: r for r in result.results}
+    assert by_name["looks"].status == "failed"
+    assert "HTTP 404" in (by_name["looks"].error or "")
+    children = by_name["look_references"]
+    assert (children.status, children.error, children.rows, children.pages) == (
+        "failed",
+        "not attempted: looks failed",
+        0,
+        0,
+    )
+    # The rest of the source still synced: one failure does not stop unrelated resources.
+    assert by_name["pictures"].status == "ok" and by_name["pictures"].rows > 0
+    assert not result.stops
+
+
+def test_sync_unreachable_host_stops_the_source_at_once(warehouse) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}/v3"
+    result = run(warehouse, runtime(base_url))
+    assert result.stops == [f"cannot reach {base_url}: connection refused"]
+    assert (result.requests, result.retries) == (1, 0)
+    assert all(r.status == "failed" and r.stopped for r in result.results)
+    assert [r.error for r in result.results[1:]] == ["not attempted: source stopped"] * (
+        len(result.results) - 1
+    )
 
 
 def test_sync_accounts_land_apart(tmp_path) -> None:

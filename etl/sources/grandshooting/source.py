@@ -150,7 +150,15 @@ def runtime(config: Config) -> SourceRuntime:
         base_url = settings.account_base_urls.get(str(account), settings.base_url)
         # Delegation: the spec takes `account_id` as a query parameter; 0 = the key's own.
         params = (("account_id", str(account)),) if account else ()
-        extracts.append(Extract(scope=str(account), base_url=base_url, auth=auth, params=params))
+        extracts.append(
+            Extract(
+                scope=str(account),
+                base_url=base_url,
+                auth=auth,
+                params=params,
+                secret_env=settings.token_env,
+            )
+        )
     return bind_runtime(
         SOURCE, extracts, settings, config, overlap=timedelta(days=settings.overlap_days)
     )
