@@ -7,8 +7,10 @@ import email.utils
 import json
 import logging
 import random
+import re
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +18,12 @@ import httpx
 
 from etl.engine.auth import Auth
 from etl.engine.paginators import PageRequest
-from etl.engine.ratelimit import TokenBucket
-from etl.errors import ApiError, AuthError, RetryBudgetExceeded, UnreachableError
+from etl.engine.ratelimit import Limiter, Send
+from etl.errors import ApiError, AuthError, RetryBudgetExceeded, TokenRejected, UnreachableError
 
 log = logging.getLogger(__name__)
 
+_DIGITS = re.compile(r"\d+")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -65,7 +68,7 @@ class ApiClient:
         base_url: str,
         auth: Auth,
         *,
-        limiter: TokenBucket,
+        limiter: Limiter,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -107,7 +110,7 @@ class ApiClient:
         attempt = 0
         reauthenticated = False
         while True:
-            await self.limiter.acquire()
+            send = await self.limiter.acquire()
             self.stats.requests += 1
             problem: str
             wait: float | None = None
@@ -116,7 +119,10 @@ class ApiClient:
                 headers = dict(request.headers)
                 headers.update(await self.auth.headers(self._http))
                 response = await self._http.get(
-                    self.url(path), params=list(request.params), headers=headers
+                    self.url(path),
+                    params=list(request.params),
+                    headers=headers,
+                    extensions={"trace": self._stamper(send)} if send else None,
                 )
             except httpx.TimeoutException:
                 self.stats.transport_errors += 1
@@ -134,6 +140,9 @@ class ApiClient:
                 self._reached = True
                 status = response.status_code
                 if status == 200:
+                    if send is not None:
+                        # One kind per endpoint, whatever its ids (`/style/look/#/reference`).
+                        self.limiter.answered(send, _DIGITS.sub("#", path))
                     try:
                         return response, json.loads(response.content)
                     except ValueError:
@@ -145,6 +154,7 @@ class ApiClient:
                 elif status in RETRY_STATUSES:
                     if status == 429:
                         self.stats.throttled += 1
+                        self.limiter.throttled()
                         wait = _retry_after(response)
                         if wait is not None:
                             self.limiter.pause(wait)
@@ -165,11 +175,20 @@ class ApiClient:
             log.debug("GET %s: %s, retry %d in %.2fs", path, problem, attempt, delay)
             await asyncio.sleep(delay)
 
+    def _stamper(self, send: Send) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+        """An httpcore trace hook moving the send's time to when the request was fully out."""
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event.endswith(("send_request_headers.complete", "send_request_body.complete")):
+                send.at = self.limiter.now()
+
+        return trace
+
     def _fatal(self, path: str, response: httpx.Response) -> ApiError:
         status = response.status_code
         if status == 401:
             check = f" (401): check ${self.secret_env}" if self.secret_env else ""
-            return AuthError(f"token rejected by {self.base_url}{check}", status)
+            return TokenRejected(f"token rejected by {self.base_url}{check}", status)
         if status == 403:
             return AuthError(f"access denied by {self.base_url} to {path}", status)
         detail = _error_detail(response)
