@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import logging
 import random
 import re
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic_core import from_json
 
 from etl.engine.auth import Auth
 from etl.engine.paginators import PageRequest
@@ -144,7 +144,8 @@ class ApiClient:
                         # One kind per endpoint, whatever its ids (`/style/look/#/reference`).
                         self.limiter.answered(send, _DIGITS.sub("#", path))
                     try:
-                        return response, json.loads(response.content)
+                        # pydantic's Rust parser: several times quicker than `json.loads`.
+                        return response, from_json(response.content)
                     except ValueError:
                         problem = "response body is not complete JSON (truncated?)"
                 elif status == 401 and not reauthenticated and self.auth.invalidate():
