@@ -7,7 +7,8 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -89,11 +90,68 @@ class HeldLock:
     taken_over: LockHolder | None = None
 
 
+def backoff(wait: float, first: float = 0.05, longest: float = 0.5) -> Iterator[float]:
+    """Pauses between tries, doubling from `first` up to `longest`, adding up to `wait`."""
+    left, delay = wait, first
+    while left > 0:
+        pause = round(min(delay, longest, left), 3)  # whole milliseconds: no float residue
+        if pause <= 0:
+            return
+        yield pause
+        left -= pause
+        delay *= 2
+
+
+@dataclass
+class _Attempt:
+    """How taking the flock went: taken, or the holder that kept it; seconds spent waiting."""
+
+    taken: bool = False
+    holder: LockHolder | None = None
+    waited: float = 0.0
+
+
+def _take(
+    handle: IO[str],
+    wait: float,
+    wait_for: Collection[str] | None,
+    sleep: Callable[[float], None],
+) -> _Attempt:
+    """Take the flock, retrying for up to `wait` seconds while its holder is one we wait for."""
+    attempt = _Attempt()
+    pauses = backoff(wait)
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            attempt.taken = True
+            return attempt
+        except BlockingIOError:
+            attempt.holder = _read_holder(handle)
+            holder = attempt.holder
+            # No holder written yet: it has just taken the lock, and says who in a moment.
+            patient = wait_for is None or holder is None or holder.command in wait_for
+            pause = next(pauses, None) if patient else None
+            if pause is None:
+                return attempt
+            sleep(pause)
+            attempt.waited += pause
+
+
 @contextmanager
-def warehouse_lock(warehouse_path: Path | str, command: str) -> Iterator[HeldLock]:
+def warehouse_lock(
+    warehouse_path: Path | str,
+    command: str,
+    *,
+    wait: float = 0.0,
+    wait_for: Collection[str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[HeldLock]:
     """Hold the warehouse's run lock for the duration of the block.
 
-    Raises `WarehouseLockedError` at once (no waiting) when another process holds it. The lock
+    Raises `WarehouseLockedError` when another process holds it: at once by default, or after
+    trying again for up to `wait` seconds (pauses from 50 ms doubling to 0.5 s) while the
+    holder's command is one of `wait_for` (None: any). `shotlist sync` waits this way for
+    `listen`'s drainer, whose batches hold the lock for a moment only. The lock
     is an flock on `<warehouse>.lock`, so the kernel releases it when its holder dies, even by
     SIGKILL; the holder's details left in the file are then reported as taken over.
 
@@ -106,18 +164,18 @@ def warehouse_lock(warehouse_path: Path | str, command: str) -> Iterator[HeldLoc
     # "a+" creates the file without truncating what a running holder wrote.
     handle = path.open("a+", encoding="utf-8")
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = _read_holder(handle)
-        handle.close()
-        who = holder.describe() if holder else "another shotlist process"
-        raise WarehouseLockedError(
-            f"{warehouse_path}: {who} is writing this warehouse; "
-            f"not starting `shotlist {command}` (try again when it has finished)"
-        ) from None
+        attempt = _take(handle, wait, wait_for, sleep)
     except OSError as exc:
         handle.close()
         raise WarehouseLockedError(f"{path}: cannot lock: {exc.strerror}") from None
+    if not attempt.taken:
+        handle.close()
+        who = attempt.holder.describe() if attempt.holder else "another shotlist process"
+        waited = f" after waiting {attempt.waited:g}s" if attempt.waited else ""
+        raise WarehouseLockedError(
+            f"{warehouse_path}: {who} is writing this warehouse; "
+            f"not starting `shotlist {command}`{waited} (try again when it has finished)"
+        ) from None
 
     previous = _read_holder(handle)
     if previous is not None:
@@ -148,4 +206,4 @@ def _me(command: str) -> LockHolder:
     return LockHolder(os.getpid(), command, started, socket.gethostname())
 
 
-__all__ = ["HeldLock", "LockHolder", "lock_path", "read_lock", "warehouse_lock"]
+__all__ = ["HeldLock", "LockHolder", "backoff", "lock_path", "read_lock", "warehouse_lock"]

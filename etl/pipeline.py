@@ -27,6 +27,7 @@ from etl.models import build as build_models
 from etl.redact import redact
 from etl.report import send_report, write_report
 from etl.sync import sync_sources
+from etl.webhooks.drain import DRAINER, WAIT_FOR_DRAINER, drain_before_sync
 from etl.workspace import locked
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ class PipelineResult:
 
 
 def default_sync(config: Config) -> StepResult:
+    # Spooled webhook events first (a failure there is a warning), then the safety net.
+    drain_before_sync(config)
     result: StepResult = sync_sources(config)
     return result
 
@@ -118,11 +121,12 @@ def run_pipeline(
 ) -> PipelineResult:
     """Run every step in order under the warehouse lock; stop at the first failure.
 
-    The lock is taken here, once: the steps are library calls that assume it is held.
+    The lock is taken here, once: the steps are library calls that assume it is held
+    (`listen`'s drainer, which holds it briefly, is waited for up to `WAIT_FOR_DRAINER` s).
     """
     result = PipelineResult()
     try:
-        with locked(config, "run"):
+        with locked(config, "run", wait=WAIT_FOR_DRAINER, wait_for=(DRAINER,)):
             _run_steps(config, result, sync, build, report, send)
     except WarehouseLockedError as exc:
         result.steps.append(StepOutcome("lock", False, 0.0, str(exc)))

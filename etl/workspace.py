@@ -6,7 +6,7 @@ of `etl.warehouse.protocol.Warehouse` the config names, and `locked` the lock th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -26,7 +26,10 @@ def open_warehouse(config: Config) -> AbstractContextManager[Warehouse]:
 
 
 @contextmanager
-def locked(config: Config, command: str) -> Iterator[HeldLock]:
-    """Hold the configured warehouse's run lock: taken once, by the command being run."""
-    with warehouse_lock(warehouse_path(config), command) as held:
+def locked(
+    config: Config, command: str, *, wait: float = 0.0, wait_for: Collection[str] | None = None
+) -> Iterator[HeldLock]:
+    """Hold the configured warehouse's run lock: taken once, by the command being run
+    (waiting up to `wait` seconds while a holder in `wait_for` has it, see `warehouse_lock`)."""
+    with warehouse_lock(warehouse_path(config), command, wait=wait, wait_for=wait_for) as held:
         yield held

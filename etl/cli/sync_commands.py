@@ -9,6 +9,7 @@ from etl.engine.progress import default_progress
 from etl.engine.runtime import SyncResult
 from etl.runs import counted, recent_runs
 from etl.sync import sync_sources
+from etl.webhooks.drain import DRAINER, WAIT_FOR_DRAINER, drain_before_sync
 from etl.workspace import locked
 
 
@@ -51,15 +52,20 @@ def summarise(result: SyncResult) -> None:
 def sync(obj: Context, sources: tuple[str, ...], full_refresh: bool) -> None:
     """Extract the configured sources (or the SOURCES named) into the warehouse.
 
-    Exits 0 only when every resource synced completely.
+    Exits 0 only when every resource synced completely. Webhook events `shotlist listen`
+    spooled are applied first; while its drainer holds the warehouse, this waits up to 10 s.
 
     \b
     Example:
       GRANDSHOOTING_TOKEN=... shotlist sync grandshooting
       shotlist sync --full-refresh
     """
-    # The lock turns "another run is writing" into a clear message instead of a DuckDB error.
-    with locked(obj.config, "sync"):
+    # The lock turns "another run is writing" into a clear message instead of a DuckDB error;
+    # `listen`'s drainer holds it for a moment only, so that one is waited for.
+    with locked(obj.config, "sync", wait=WAIT_FOR_DRAINER, wait_for=(DRAINER,)):
+        drained = drain_before_sync(obj.config)
+        if drained is not None and drained.messages:
+            click.echo(f"webhooks applied first: {drained.summary()}")
         result = sync_sources(
             obj.config, sources or None, full_refresh=full_refresh, progress=default_progress()
         )

@@ -98,21 +98,34 @@ def land(
     frame: pl.DataFrame | None,
     state: StateUpdate,
     quarantined: Iterable[tuple[str, str, str]] = (),
+    *,
+    keep_newer: str | None = None,
 ) -> None:
-    """Upsert a batch by key and record progress atomically: all of it or none of it."""
+    """Upsert a batch by key and record progress atomically: all of it or none of it.
+
+    With `keep_newer` (a column), a batch row replaces a stored row only if it is not older
+    by that column (see `newer_condition`); the stored row stays otherwise.
+    """
     con.execute("begin transaction")
     try:
         if frame is not None and frame.height:
             con.register("_batch", frame.to_arrow())
             try:
                 join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
-                con.execute(f"delete from {table.name} t using _batch b where {join}")
+                newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
+                con.execute(f"delete from {table.name} t using _batch b where {join}{newer}")
                 names = ", ".join(quote(n) for n, _ in table.columns)
                 select = ", ".join(
                     f"cast({quote(n)} as {t})" if t == "JSON" else quote(n)
                     for n, t in table.columns
                 )
-                con.execute(f"insert into {table.name} ({names}) select {select} from _batch")
+                # After the delete, a key still stored is one whose stored row was newer.
+                kept = (
+                    f" b where not exists (select 1 from {table.name} t where {join})"
+                    if keep_newer
+                    else ""
+                )
+                con.execute(f"insert into {table.name} ({names}) select {select} from _batch{kept}")
             finally:
                 con.unregister("_batch")
         for record_key, reason, record in quarantined:
@@ -133,6 +146,41 @@ def land(
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def newer_condition(column: str) -> str:
+    """SQL true when batch row `b` may replace stored row `t` of the same key, by `column`.
+
+    A tie goes to the incoming row (a repeat is harmless), except that a live row never
+    revives a row deleted at the same value: a late repeat of the last update must not undo
+    the deletion that followed it. A row without the column never replaces a stored one.
+    """
+    c = quote(column)
+    return (
+        f"(b.{c} is not null and (t.{c} is null or b.{c} > t.{c} or (b.{c} = t.{c} "
+        "and not (t._deleted_at is not null and b._deleted_at is null))))"
+    )
+
+
+def mark_deleted(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    scope: Any,
+    keys: Sequence[Any],
+    at: datetime,
+) -> int:
+    """Mark the live rows of a scope with these primary keys deleted at `at`; returns how many."""
+    if not keys:
+        return 0
+    key = quote(table.resource.primary_key[0])
+    kind = dict(table.columns)[table.resource.primary_key[0]]
+    result = con.execute(
+        f"""update {table.name} set _deleted_at = ?
+            where {quote(table.scope_column)} = ? and _deleted_at is null
+              and {key} in (select unnest(?::{kind}[]))""",
+        [at, scope, list(keys)],
+    ).fetchone()
+    return int(result[0]) if result else 0
 
 
 def _write_progress(con: duckdb.DuckDBPyConnection, state: StateUpdate) -> None:
@@ -327,9 +375,12 @@ def land_rows(
     rows: Sequence[dict[str, Any]],
     state: StateUpdate,
     quarantined: Iterable[tuple[str, str, str]] = (),
+    *,
+    keep_newer: str | None = None,
 ) -> None:
     """`land` for rows as the engine builds them (typed into a frame here, in the writer)."""
-    land(con, table, rows_frame(table, rows) if rows else None, state, quarantined)
+    frame = rows_frame(table, rows) if rows else None
+    land(con, table, frame, state, quarantined, keep_newer=keep_newer)
 
 
 def _on_connection(
@@ -382,6 +433,7 @@ class DuckDBWarehouse:
     child_reads = _on_connection(children.child_reads)
     record_child_reads = _on_connection(children.record_child_reads)
     mark_vanished = _on_connection(children.mark_vanished)
+    mark_deleted = _on_connection(mark_deleted)
 
 
 __all__ = [
@@ -398,7 +450,9 @@ __all__ = [
     "finish_pass",
     "land",
     "land_rows",
+    "mark_deleted",
     "mark_interrupted_runs",
+    "newer_condition",
     "raw_table_counts",
     "read_state",
     "recent_runs",

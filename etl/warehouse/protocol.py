@@ -63,8 +63,18 @@ class Warehouse(Protocol):
         rows: Sequence[dict[str, Any]],
         state: StateUpdate,
         quarantined: Iterable[tuple[str, str, str]] = (),
+        *,
+        keep_newer: str | None = None,
     ) -> None:
-        """Upsert rows by key, store quarantined records and the checkpoint: all or nothing."""
+        """Upsert rows by key, store quarantined records and the checkpoint: all or nothing.
+
+        `keep_newer` names a column (`date_mod`): a row then replaces the stored row of its key
+        only if it is not older by that column, ties going to the row unless it would revive
+        a row deleted at the same value (`duckdb_file.newer_condition` is the rule in SQL)."""
+
+    def mark_deleted(self, table: RawTable, scope: Any, keys: Sequence[Any], at: datetime) -> int:
+        """Mark the live rows of a scope with these primary keys deleted at `at`; returns how
+        many (the webhook deletions that carry ids only)."""
 
     def finish_pass(
         self,

@@ -1,5 +1,5 @@
-"""The simulated accounts behind the API: seeded generation, what is served, and the mutation
-API tests use to change rows between (or during) syncs."""
+"""The simulated accounts behind the API: seeded generation, what is served, the mutation
+API tests use to change rows between (or during) syncs, and the change hook webhooks hang on."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import gc
 import json
 import random
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +22,11 @@ from etl.simulators.grandshooting.table import Row, Table
 
 # A fixed "now" so that the same seed gives byte-identical data on any day.
 FIXED_NOW = datetime(2026, 11, 20, 9, 30, 0)
+
+# Told of every change of pictures and references: (the account number the API prints, the
+# vendor's topic such as `pictures/update`, the rows as they now are, or were when deleted).
+# Rows are the catalog's own (copy-on-write, never edited later): a listener must not edit them.
+ChangeListener = Callable[[int, str, list[Row]], None]
 
 RESOURCES = (
     "shooting_methods",
@@ -100,6 +105,7 @@ class Catalog:
         self.clock: datetime = spec.now
         self.lock = threading.RLock()
         self._accounts = accounts
+        self._listeners: list[ChangeListener] = []
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -162,6 +168,40 @@ class Catalog:
                 "specification_categories": len(data.categories),
             }
 
+    # -- the change hook -------------------------------------------------------------------
+
+    def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call `listener` after each change of pictures or references (every mutation method
+        and `advance_days`), under the catalog lock; returns the call that unsubscribes."""
+        with self.lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self.lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _emit(self, account_id: int, resource: str, action: str, rows: list[Row]) -> None:
+        if not rows or not self._listeners:
+            return
+        api_account_id = self.account(account_id).api_account_id
+        for listener in list(self._listeners):
+            listener(api_account_id, f"{resource}/{action}", rows)
+
+    def _emit_progress(
+        self, account_id: int, progress: Progress, first_new: dict[str, int]
+    ) -> None:
+        """What `advance_days` changed: ids from `first_new[resource]` on were created."""
+        data = self.account(account_id)
+        for resource, ids in (("pictures", progress.pictures), ("references", progress.references)):
+            table: Table = getattr(data, resource)
+            rows = [row for key in sorted(ids) if (row := table.get(key)) is not None]
+            new = first_new[resource]
+            self._emit(account_id, resource, "create", [r for r in rows if r[table.key] >= new])
+            self._emit(account_id, resource, "update", [r for r in rows if r[table.key] < new])
+
     # -- the clock -------------------------------------------------------------------------
 
     def advance(self, **delta: float) -> datetime:
@@ -180,6 +220,13 @@ class Catalog:
             raise ValueError(f"days must be >= 0, got {days}")
         with self.lock:
             changes = {account_id: Progress() for account_id in self._accounts}
+            first_new = {
+                account_id: {
+                    "pictures": d.pictures.next_key(),
+                    "references": d.references.next_key(),
+                }
+                for account_id, d in self._accounts.items()
+            }
             for _ in range(days):
                 start = self.clock
                 for account_id, data in self._accounts.items():
@@ -187,6 +234,8 @@ class Catalog:
                     day = advance_day(data, start, rng or random.Random(seed))
                     changes[account_id].add(day)
                 self.clock = start + timedelta(days=1)
+            for account_id, progress in changes.items():
+                self._emit_progress(account_id, progress, first_new[account_id])
             return changes
 
     def _now(self) -> str:
@@ -194,7 +243,7 @@ class Catalog:
 
     # -- changing rows ---------------------------------------------------------------------
 
-    def _update(self, table: Table, ids: Iterable[int], fields: dict[str, Any]) -> None:
+    def _update(self, table: Table, ids: Iterable[int], fields: dict[str, Any]) -> list[Row]:
         if table.key in fields:
             raise ValueError(f"{table.key} cannot be changed")
         ids = list(ids)
@@ -202,6 +251,7 @@ class Catalog:
         if missing:
             raise KeyError(f"no visible {table.key} {missing}")
         stamp = self._now()
+        changed: list[Row] = []
         for key in ids:
             row = dict(table.get(key) or {})
             for name, value in fields.items():
@@ -212,30 +262,42 @@ class Catalog:
             if "date_mod" not in fields:
                 row["date_mod"] = stamp
             table.replace(row)
+            changed.append(row)
+        return changed
 
     def update_pictures(self, ids: Iterable[int], account_id: int = 0, **fields: Any) -> None:
         """Set `fields` on pictures (None removes a field); `date_mod` becomes the clock."""
         with self.lock:
-            self._update(self.account(account_id).pictures, ids, fields)
+            rows = self._update(self.account(account_id).pictures, ids, fields)
+            self._emit(account_id, "pictures", "update", rows)
 
     def update_references(self, ids: Iterable[int], account_id: int = 0, **fields: Any) -> None:
         """Set `fields` on references (None removes a field); `date_mod` becomes the clock."""
         with self.lock:
-            self._update(self.account(account_id).references, ids, fields)
+            rows = self._update(self.account(account_id).references, ids, fields)
+            self._emit(account_id, "references", "update", rows)
 
     def delete_pictures(self, ids: Iterable[int], account_id: int = 0) -> None:
         """Trash pictures: they vanish from every list and answer 404."""
         with self.lock:
-            table = self.account(account_id).pictures
-            for key in list(ids):
-                table.remove(key)
+            self._emit(account_id, "pictures", "delete", self._remove(account_id, "pictures", ids))
 
     def delete_references(self, ids: Iterable[int], account_id: int = 0) -> None:
         """Delete references; their pictures stay (as the API documents)."""
         with self.lock:
-            table = self.account(account_id).references
-            for key in list(ids):
-                table.remove(key)
+            removed = self._remove(account_id, "references", ids)
+            self._emit(account_id, "references", "delete", removed)
+
+    def _remove(self, account_id: int, resource: str, ids: Iterable[int]) -> list[Row]:
+        """Remove rows by key; returns them as they were."""
+        table: Table = getattr(self.account(account_id), resource)
+        removed: list[Row] = []
+        for key in list(ids):
+            row = table.get(key)
+            table.remove(key)
+            if row is not None:
+                removed.append(row)
+        return removed
 
     def add_pictures(self, n: int, account_id: int = 0, **fields: Any) -> list[int]:
         """`n` new Live pictures (not selected) of existing references, on the Live bench of the
@@ -243,26 +305,28 @@ class Catalog:
         with self.lock:
             data = self.account(account_id)
             stamp = self._now()
-            created: list[int] = []
+            rows: list[Row] = []
             for _ in range(n):
                 row = new_picture(data, data.pictures.next_key(), stamp, data.rng)
                 row.update({k: v for k, v in fields.items() if v is not None})
                 data.pictures.append(row)
-                created.append(row["picture_id"])
-            return created
+                rows.append(row)
+            self._emit(account_id, "pictures", "create", rows)
+            return [row["picture_id"] for row in rows]
 
     def add_references(self, n: int, account_id: int = 0, **fields: Any) -> list[int]:
         """`n` new references (no pictures yet); ids above every existing one."""
         with self.lock:
             data = self.account(account_id)
             stamp = self._now()
-            created: list[int] = []
+            rows: list[Row] = []
             for _ in range(n):
                 row = new_reference(data, data.references.next_key(), stamp, data.rng)
                 row.update({k: v for k, v in fields.items() if v is not None})
                 data.references.append(row)
-                created.append(row["reference_id"])
-            return created
+                rows.append(row)
+            self._emit(account_id, "references", "create", rows)
+            return [row["reference_id"] for row in rows]
 
     def churn(self, resource: str, account_id: int, updates: int, inserts: int) -> None:
         """What happens while a client pages: a few rows change status and date, and (for
@@ -271,20 +335,29 @@ class Catalog:
             data = self.account(account_id)
             rng = data.rng
             table = data.pictures if resource == "pictures" else data.references
+            resource_name = "pictures" if resource == "pictures" else "references"
+            changed: list[Row] = []
             if len(table):
                 for _ in range(updates):
                     row = table.rows[rng.randrange(len(table))]
                     if resource == "pictures":
                         step = row.get("benchsteptype", BenchStep.LIVE)
                         allowed = STATUSES_BY_STEP.get(step, (PictureStatus.NOT_SELECTED,))
-                        self._update(
-                            table, [row[table.key]], {"picturestatus": rng.choice(allowed)}
-                        )
+                        fields: dict[str, Any] = {"picturestatus": rng.choice(allowed)}
                     else:
                         comment = rng.choice(("Reshoot requested", "Colour checked", "Urgent"))
-                        self._update(table, [row[table.key]], {"comment": comment})
+                        fields = {"comment": comment}
+                    changed.extend(self._update(table, [row[table.key]], fields))
+            self._emit(account_id, resource_name, "update", changed)
             if resource == "pictures" and inserts:
                 self.add_pictures(inserts, account_id)
 
 
-__all__ = ["FIXED_NOW", "RESOURCES", "Catalog", "CatalogSpec", "generate_catalog"]
+__all__ = [
+    "FIXED_NOW",
+    "RESOURCES",
+    "Catalog",
+    "CatalogSpec",
+    "ChangeListener",
+    "generate_catalog",
+]
