@@ -117,7 +117,7 @@ class SlidingWindow:
     def __init__(
         self,
         rate: float,
-        margin: float = 0.01,
+        margin: float = 0.03,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rate = rate
