@@ -98,7 +98,7 @@ def next_commands(config: Config, brand: str | None) -> list[tuple[str, str]]:
     """What a user runs after the demo, each with what it is for."""
     option = f" --config {shlex.quote(str(config.path))}" if config.path else ""
     query = "select brand, count(*) as products, avg(coverage_pct) as coverage "
-    query += "from marts.shotlist_coverage group by brand order by products desc"
+    query += "from marts.shotlist_coverage group by brand order by products desc, brand"
     report = f" --where {shlex.quote(f'brand={brand}')}" if brand else ""
     return [
         (f"shotlist query {shlex.quote(query)}{option}", "ask the marts anything, in SQL"),
