@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from etl.engine import warehouse as wh
 from etl.simulators.sartiq import SartiqSimulator
 from etl.simulators.sartiq.records import iso
+from etl.warehouse import duckdb_file as wh
 from tests.sartiq.helpers import by_id, live, result_of, run, sartiq_runtime, scope_of
 
 

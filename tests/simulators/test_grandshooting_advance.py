@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 
-from etl.engine import warehouse as wh
 from etl.simulators.grandshooting import (
     Catalog,
     CatalogSpec,
@@ -19,6 +18,7 @@ from etl.simulators.grandshooting import (
 )
 from etl.simulators.grandshooting.generate import iso
 from etl.simulators.grandshooting.statuses import BenchStep, PictureStatus
+from etl.warehouse import duckdb_file as wh
 from tests.sync.helpers import TOKEN, assert_exact, run, runtime
 
 # Moves that change a picture's own status (the others add a copy on the next bench).
