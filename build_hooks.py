@@ -13,7 +13,12 @@ TARGET = Path("etl", "_bundled")  # where etl/resources.py looks first
 BUNDLE = {
     "sql": ("**/*.sql", "schema.toml"),
     "reports": ("*.html", "*.txt"),
-    "data": ("status_map.csv", "guidelines.toml"),
+    "data": (
+        "status_map.csv",
+        "guidelines.toml",
+        "alert_severities.csv",
+        "severities.csv",
+    ),
 }
 
 

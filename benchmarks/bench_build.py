@@ -1,16 +1,21 @@
 """Times `shotlist build` on a large synthetic Grand Shooting account (raw rows made in SQL).
 
 Usage: python benchmarks/bench_build.py [--references 100000] [--images 4] [--runs 3]
+       [--warehouse FILE (reused when it exists)] [--analytics FILE] [--top 8]
 
 Each reference gets `--images` photos, each photo three copies (live -> retouching ->
 validation, linked parent/child), so 100,000 references x 4 images = 1,200,000 pictures of
 which 400,000 are current. 90% of references have a synced specification category (5 view
 types with formats); the rest use the example guideline file. One picture in ten shows a look.
+A reused `--warehouse` keeps its `marts.coverage_history` (one snapshot per build day), so
+reuse one file across days only when that growth does not matter.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import tempfile
 import time
@@ -18,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.config import load_config
+from etl.config import Config, load_config
 from etl.models import build
 from etl.models.raw import ensure_all_raw_tables
 from etl.resources import EXAMPLE_GUIDELINES
@@ -133,45 +138,91 @@ def generate(path: Path, references: int, images: int) -> tuple[int, int]:
     return references, int(pictures[0]) if pictures else 0
 
 
+def _machine() -> str:
+    """Cores and load average, so a figure can be read against how busy the machine was."""
+    one, five, fifteen = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def _config(folder: Path, warehouse: Path, analytics: Path) -> Config:
+    (folder / "guidelines.toml").write_text(EXAMPLE_GUIDELINES.read_text(encoding="utf-8"))
+    (folder / "shotlist.toml").write_text(
+        f"[warehouse]\npath = {json.dumps(str(warehouse))}\n"
+        f"analytics_path = {json.dumps(str(analytics))}\n"
+        '[guidelines]\npath = "guidelines.toml"\n'
+    )
+    return load_config(folder / "shotlist.toml")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--references", type=int, default=100_000)
     parser.add_argument("--images", type=int, default=4, help="photos per reference")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        help="keep the generated warehouse in this file, and reuse it when it exists "
+        "(generation takes about a minute; --references/--images then only apply to a new file)",
+    )
+    parser.add_argument(
+        "--analytics", type=Path, help="publish the analytics file here (default: a temp folder)"
+    )
+    parser.add_argument("--top", type=int, default=8, help="slowest models to list")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "guidelines.toml").write_text(EXAMPLE_GUIDELINES.read_text(encoding="utf-8"))
-        (folder / "shotlist.toml").write_text(
-            '[warehouse]\npath = "warehouse.duckdb"\nanalytics_path = "analytics.duckdb"\n'
-            '[guidelines]\npath = "guidelines.toml"\n'
-        )
-        config = load_config(folder / "shotlist.toml")
-        started = time.perf_counter()
-        refs, pictures = generate(folder / "warehouse.duckdb", args.references, args.images)
-        print(
-            f"generated {refs:,} references, {pictures:,} pictures in "
-            f"{time.perf_counter() - started:.1f}s"
-        )
-        timings = []
+        warehouse = (args.warehouse or folder / "warehouse.duckdb").resolve()
+        analytics = (args.analytics or folder / "analytics.duckdb").resolve()
+        config = _config(folder, warehouse, analytics)
+        print(f"machine: {_machine()}")
+        if warehouse.exists():
+            print(f"reusing {warehouse}")
+        else:
+            started = time.perf_counter()
+            refs, pictures = generate(warehouse, args.references, args.images)
+            print(
+                f"generated {refs:,} references, {pictures:,} pictures in "
+                f"{time.perf_counter() - started:.1f}s"
+            )
+        timings: list[float] = []
+        per_model: dict[str, list[float]] = {}
+        phases: dict[str, list[float]] = {}
+        cpu: list[float] = []
         for run in range(1, args.runs + 1):
+            # CPU seconds (all threads) next to wall time: on a shared machine it moves less.
+            cpu_started = time.process_time()
             result = build(config)
+            cpu.append(time.process_time() - cpu_started)
             if not result.ok:
                 raise SystemExit("\n".join(result.summary_lines()))
             timings.append(result.seconds)
-            slowest = sorted(result.models, key=lambda m: m.seconds, reverse=True)[:3]
-            detail = ", ".join(f"{m.model} {m.seconds:.1f}s" for m in slowest)
-            print(f"run {run}: build {result.seconds:.1f}s (slowest: {detail})")
+            for m in result.models:
+                per_model.setdefault(m.model, []).append(m.seconds)
+            for phase, seconds in result.phases.items():
+                phases.setdefault(phase, []).append(seconds)
+            steps = ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items())
+            print(
+                f"run {run}: build {result.seconds:.1f}s, cpu {cpu[-1]:.1f}s "
+                f"({steps}; {_machine()})"
+            )
         rows = {m.model: m.rows for m in result.models if m.rows is not None}
         print(
             f"marts: {rows['marts.deliverables']:,} deliverables, "
             f"{rows['marts.shotlist_coverage']:,} coverage rows, "
             f"{rows['marts.guideline_alerts']:,} alerts"
         )
-        size = (folder / "analytics.duckdb").stat().st_size / 1e6
+        medians = {k: statistics.median(v) for k, v in per_model.items()}
+        print(f"slowest models (median of {args.runs}):")
+        for model, seconds in sorted(medians.items(), key=lambda kv: -kv[1])[: args.top]:
+            print(f"  {seconds:6.2f}s  {model}")
+        steps = ", ".join(f"{k} {statistics.median(v):.1f}s" for k, v in phases.items())
+        size = analytics.stat().st_size / 1e6
         print(
             f"median build over {args.runs} runs: {statistics.median(timings):.1f}s "
-            f"(analytics file {size:.0f} MB)"
+            f"(runs {', '.join(f'{t:.1f}' for t in timings)} s; median cpu "
+            f"{statistics.median(cpu):.1f}s; {steps}; "
+            f"analytics file {size:.0f} MB)"
         )
 
 

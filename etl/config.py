@@ -14,6 +14,7 @@ from etl.config_base import Section
 from etl.errors import ConfigError, SecretMissingError
 from etl.redact import register_secret
 from etl.sources.config import SourcesConfig
+from etl.webhooks.config import WebhooksConfig
 
 DEFAULT_CONFIG = Path("shotlist.toml")
 CONFIG_ENV = "SHOTLIST_CONFIG"
@@ -84,6 +85,7 @@ class Config(Section):
     sources: SourcesConfig = SourcesConfig()
     guidelines: GuidelinesConfig = GuidelinesConfig()
     scope: ScopeConfig = ScopeConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
     path: Path | None = None
 
     def base_dir(self) -> Path:

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure the PostgreSQL and Redis that the Kitsu tests' real Zou needs answer on loopback.
+# Makes sure the PostgreSQL and Redis that the Kitsu tests' real Zou needs answer on loopback;
+# the lake tests use the same PostgreSQL for their catalog (a fresh database per session, made
+# with `psql`). Their S3 server (moto) needs nothing here: the tests start it on a free port.
 # Starts each only when it does not answer already (commands from the machine's documentation).
 set -euo pipefail
 

@@ -12,6 +12,7 @@ from etl.cli import simulate_commands  # noqa: E402,F401  isort: skip
 from etl.cli import simulate_sartiq  # noqa: E402,F401  isort: skip
 from etl.cli import report_commands  # noqa: E402,F401  isort: skip
 from etl.cli import init_commands  # noqa: E402,F401  isort: skip
+from etl.cli import listen_commands  # noqa: E402,F401  isort: skip
 
 
 def main() -> None:

@@ -57,6 +57,18 @@ def simulate() -> None:
     click.option("--fault-seed", default=0, show_default=True, help="Seed of the fault RNG."),
 )
 @token_env_option("GRANDSHOOTING_TOKEN", DEMO_TOKEN)
+@click.option(
+    "--webhook-url",
+    default=None,
+    help="Deliver picture/reference changes here as Grand Shooting webhooks do.",
+)
+@click.option(
+    "--webhook-interval",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Seconds between webhook deliveries per topic (the vendor's is 10).",
+)
 def grandshooting(
     host: str,
     port: int,
@@ -75,6 +87,8 @@ def grandshooting(
     hang: float,
     fault_seed: int,
     token_env: str,
+    webhook_url: str | None,
+    webhook_interval: float,
 ) -> None:
     """Serve a simulated Grand Shooting API v3 until Ctrl-C.
 
@@ -82,6 +96,7 @@ def grandshooting(
     Example:
       shotlist simulate grandshooting --port 8765 --references 2000 --rate-limit 5
       curl -H 'Authorization: Bearer demo-token' http://127.0.0.1:8765/v3/picture
+      shotlist simulate grandshooting --webhook-url http://127.0.0.1:8088/hooks/grandshooting/$SECRET
     """
     token, source = accepted_token(token_env, DEMO_TOKEN)
     faults = Faults(
@@ -105,4 +120,6 @@ def grandshooting(
         host=host,
         port=port,
         echo=click.echo,
+        webhook_url=webhook_url,
+        webhook_interval=webhook_interval,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,13 +22,16 @@ from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
 from etl.models.schema import load_schema
 from etl.models.seeds import (
+    Severities,
     StatusRow,
+    load_alert_severities,
     load_scope,
     load_settings,
     load_status_map,
+    read_severities,
     read_status_map,
 )
-from etl.resources import SQL_DIR
+from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,8 @@ class BuildResult:
     tests: list[TestResult] = field(default_factory=list)
     published: Path | None = None
     seconds: float = 0.0
+    # Wall time of each step (seeds, models, tests, publish), for benchmarks and logs.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed_models(self) -> list[ModelResult]:
@@ -131,7 +137,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 def _load_seeds(
     con: duckdb.DuckDBPyConnection,
     config: Config,
-    seeds: tuple[list[Guideline], list[StatusRow]],
+    seeds: tuple[list[Guideline], list[StatusRow], Severities],
     run_id: str,
     today: date,
     now: datetime,
@@ -139,9 +145,10 @@ def _load_seeds(
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     ensure_all_raw_tables(con)
-    guidelines, status_rows = seeds
+    guidelines, status_rows, severities = seeds
     load_guidelines(con, guidelines)
     load_status_map(con, status_rows)
+    load_alert_severities(con, severities)
     load_scope(con, config)
     load_settings(con, config, run_id, today, now)
 
@@ -167,18 +174,34 @@ def build(
     run_id = f"build-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     models, tests, docs = _project(sql_dir or SQL_DIR)
     # Bad seed files stop the build before the warehouse is touched.
-    seeds = (read_guidelines(config)[1], read_status_map(status_map_path(config)))
+    seeds = (
+        read_guidelines(config)[1],
+        read_status_map(status_map_path(config)),
+        read_severities(ALERT_SEVERITIES, SEVERITY_ORDER),
+    )
     path = warehouse_path(config)
     result = BuildResult(run_id)
     con = _open(path)
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.phases[phase] = now - clock
+        clock = now
+
     try:
         moment = as_of or started
         _load_seeds(con, config, seeds, run_id, today or moment.date(), moment)
+        lap("seeds")
         result.models = run_models(con, models, docs, run_id)
+        lap("models")
         unbuilt = {m.model for m in result.models if not m.ok}
         result.tests = run_tests(con, tests, run_id, unbuilt)
+        lap("tests")
         if result.ok and publish_analytics:
             result.published = publish(con, analytics_path(config), run_id, started)
+            lap("publish")
     finally:
         con.close()
     result.seconds = (datetime.now() - started).total_seconds()

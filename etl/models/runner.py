@@ -84,8 +84,28 @@ def _apply_comments(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc 
             con.execute(f"comment on column {target}.{quote(column)} is {sql_literal(text)}")
 
 
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Drop a table the model now builds as a view, or the other way round.
+
+    `create or replace` cannot change an object's kind, and a warehouse built by an older
+    version may hold the model as the other one.
+    """
+    target = f"{model.schema}.{quote(model.name)}"
+    wanted = "view" if model.materialized == "view" else "table"
+    row = con.execute(
+        "select 'table' from duckdb_tables() where database_name = current_database() "
+        "and schema_name = ? and table_name = ? union all "
+        "select 'view' from duckdb_views() where database_name = current_database() "
+        "and schema_name = ? and view_name = ?",
+        [model.schema, model.name, model.schema, model.name],
+    ).fetchone()
+    if row and row[0] != wanted:
+        con.execute(f"drop {row[0]} {target}")
+
+
 def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
     target = f"{model.schema}.{quote(model.name)}"
+    _drop_other_kind(con, model)
     if model.materialized == "view":
         con.execute(f"create or replace view {target} as\n{model.body()}")
         return None

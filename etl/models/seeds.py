@@ -26,20 +26,27 @@ COUNTS_AS = ("excluded", "captured", "in_progress", "validated")
 StatusRow = tuple[str, str, str, str, str, str | None]
 
 
-def read_status_map(path: Path) -> list[StatusRow]:
-    """Rows of the status map CSV; a bad row is an error naming its line and column."""
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """(line number, stripped values of `columns`) of a seed CSV that has all the columns."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise SeedError(f"{path}: cannot read: {exc.strerror}") from None
     reader = csv.DictReader(text.splitlines())
-    missing = [c for c in STATUS_MAP_COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
     if missing:
         raise SeedError(f"{path}: missing column(s) {', '.join(missing)}")
+    return [
+        (number, {c: (row.get(c) or "").strip() for c in columns})
+        for number, row in enumerate(reader, start=2)
+    ]
+
+
+def read_status_map(path: Path) -> list[StatusRow]:
+    """Rows of the status map CSV; a bad row is an error naming its line and column."""
     rows: list[StatusRow] = []
     seen: set[tuple[str, str]] = set()
-    for number, row in enumerate(reader, start=2):
-        values = {k: (row.get(k) or "").strip() for k in STATUS_MAP_COLUMNS}
+    for number, values in _csv_rows(path, STATUS_MAP_COLUMNS):
         for column in ("source", "status_code", "status_group", "counts_as"):
             if not values[column]:
                 raise SeedError(f"{path}:{number}: {column} is empty")
@@ -108,3 +115,50 @@ def load_settings(
         "insert into seeds.build_settings values (?, ?, ?, ?)",
         [run_id, build_date, built_at, config.guidelines.source],
     )
+
+
+# Alert types and how grave they are (marts.guideline_alerts), and the order severities sort in.
+ALERT_SEVERITIES = ("alert_type", "severity")
+SEVERITIES = ("severity", "severity_rank")
+
+SeedRows = list[tuple[str, ...]]
+Severities = tuple[SeedRows, list[tuple[str, int]]]
+
+
+def read_key_csv(path: Path, columns: tuple[str, ...]) -> SeedRows:
+    """Rows of a small seed CSV keyed by its first column: every value filled in, keys unique."""
+    rows: SeedRows = []
+    seen: set[str] = set()
+    for number, row in _csv_rows(path, columns):
+        values = tuple(row[c] for c in columns)
+        for column, value in zip(columns, values, strict=True):
+            if not value:
+                raise SeedError(f"{path}:{number}: {column} is empty")
+        if values[0] in seen:
+            raise SeedError(f"{path}:{number}: {columns[0]} {values[0]} is listed twice")
+        seen.add(values[0])
+        rows.append(values)
+    return rows
+
+
+def read_severities(alert_path: Path, order_path: Path) -> Severities:
+    """The alert types' severities and the severities' sort order (a rank must be a number)."""
+    ranks: list[tuple[str, int]] = []
+    for number, (severity, rank) in enumerate(read_key_csv(order_path, SEVERITIES), start=2):
+        if not rank.isdigit():
+            raise SeedError(f"{order_path}:{number}: severity_rank must be a number (got {rank!r})")
+        ranks.append((severity, int(rank)))
+    return read_key_csv(alert_path, ALERT_SEVERITIES), ranks
+
+
+def load_alert_severities(con: duckdb.DuckDBPyConnection, seeds: Severities) -> None:
+    """`seeds.alert_severities` (alert_type -> severity) and `seeds.severities` (sort order)."""
+    alert_severities, ranks = seeds
+    con.execute(
+        "create or replace table seeds.alert_severities (alert_type varchar, severity varchar)"
+    )
+    if alert_severities:
+        con.executemany("insert into seeds.alert_severities values (?, ?)", alert_severities)
+    con.execute("create or replace table seeds.severities (severity varchar, severity_rank int)")
+    if ranks:
+        con.executemany("insert into seeds.severities values (?, ?)", ranks)

@@ -12,18 +12,29 @@ import duckdb
 from etl.report.errors import ReportError
 from etl.report.scope import ReportScope
 
-# Status groups (data/status_map.csv) that the KPIs single out.
-FOR_APPROVAL_GROUPS = ("for_approval", "for approval")
-SUCCESS_STATUSES = ("ok", "warning", "success", "succeeded", "done", "complete", "completed")
-FAILED_TEST_STATUSES = ("fail", "failed", "error", "errored")
+# Sync run statuses that count as a success (the engine writes ok, or warning when it resumed).
+SUCCESS_STATUSES = ("ok", "warning")
+# Data test statuses that are a failure (etl/models/datatests.py).
+FAILED_TEST_STATUSES = ("fail", "error")
+FOR_APPROVAL = "for_approval"
+VALIDATED_GROUPS = ("validated", "published")
 HISTORY_WEEKS = 12
 TOP_ROWS = 15
 
-# Columns that name the same thing under different spellings; the first present is used.
-PRODUCTION_COLUMNS = ("production", "production_name", "shooting", "production_key", "bench_root")
-COUNT_COLUMNS = ("deliverables", "deliverable_count", "images", "pictures", "count", "n")
-SNAPSHOT_COLUMNS = ("snapshot_date", "snapshot_on", "snapshot_day", "as_of", "built_on")
-VALIDATED_AT_COLUMNS = ("validated_at", "validation_date", "date_validated")
+# The columns a report can be filtered on: every mart the report sums carries them.
+SCOPE_COLUMNS = ("source", "brand", "collection", "category", "guideline")
+# Marts the report reads; a build makes them all.
+REPORT_MARTS = (
+    "shotlist_coverage",
+    "coverage_by_scope",
+    "coverage_trend",
+    "alerts_by_type",
+    "report_alerts",
+    "production_status",
+    "status_breakdown",
+    "deliverables",
+    "deliverable_products",
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,11 @@ class ReportData:
 
 
 class ReportQueries:
-    """One read-only connection to the marts, with the scope applied as a temp table."""
+    """One read-only connection to the marts, with the scope applied as a temp table.
+
+    Every figure is a select from a mart: rows a `where` on the scope columns keeps (summed when
+    the mart has one row per scope cell), or rows tied to the products in scope.
+    """
 
     def __init__(
         self, con: duckdb.DuckDBPyConnection, scope: ReportScope, notes: Sequence[str] = ()
@@ -159,10 +174,9 @@ class ReportQueries:
         self.scope = scope
         self.notes = list(notes)  # caveats about the data, shown in the header
         self._columns: dict[str, dict[str, str]] = {}
-        if not self.has("marts.shotlist_coverage"):
-            raise ReportError(
-                "marts.shotlist_coverage not found: run `shotlist build` before the report"
-            )
+        for mart in REPORT_MARTS:
+            if not self.has(f"marts.{mart}"):
+                raise ReportError(f"marts.{mart} not found: run `shotlist build` before the report")
         self._make_scope()
 
     # -- introspection -------------------------------------------------------------------
@@ -179,10 +193,6 @@ class ReportQueries:
 
     def has(self, table: str) -> bool:
         return bool(self.columns(table))
-
-    def pick(self, table: str, candidates: Sequence[str]) -> str | None:
-        cols = self.columns(table)
-        return next((c for c in candidates if c in cols), None)
 
     def descriptions(self) -> dict[tuple[str, str], str]:
         """`COMMENT ON` texts of mart tables and columns: (table, column or '') -> text."""
@@ -203,24 +213,25 @@ class ReportQueries:
     # -- scope ---------------------------------------------------------------------------
     def _make_scope(self) -> None:
         cols = self.columns("marts.shotlist_coverage")
-        clauses: list[str] = []
-        params: list[str] = []
-        for key, values in self.scope.where.items():
-            if key not in cols:
-                allowed = ", ".join(c for c, t in cols.items() if t == "VARCHAR")
+        for key in self.scope.where:
+            if key not in cols or key not in SCOPE_COLUMNS:
+                what = "no such column" if key not in cols else "not a scope column"
                 raise ReportError(
-                    f"filter {key!r}: no such column in marts.shotlist_coverage "
-                    f"(filterable: {allowed})"
+                    f"filter {key!r}: {what} in marts.shotlist_coverage "
+                    f"(filterable: {', '.join(SCOPE_COLUMNS)})"
                 )
-            marks = ", ".join("?" for _ in values)
-            clauses.append(f'cast("{key}" as varchar) in ({marks})')
-            params.extend(values)
-        where = " and ".join(clauses) or "true"
         self.con.execute(
             "create or replace temp table report_scope as "
-            f"select * from marts.shotlist_coverage where {where}",
-            params,
+            f"select * from marts.shotlist_coverage where {self.where()}"
         )
+
+    def where(self) -> str:
+        """The scope as a condition on the scope columns (true when unfiltered)."""
+        clauses = []
+        for key, values in self.scope.where.items():
+            quoted = ", ".join(_sql_str(v) for v in values)
+            clauses.append(f'cast("{key}" as varchar) in ({quoted})')
+        return " and ".join(clauses) or "true"
 
     def in_scope(self, alias: str) -> str:
         """A condition keeping rows of `alias` that belong to products in scope.
@@ -235,7 +246,7 @@ class ReportQueries:
 
     def deliverable_in_scope(self, alias: str) -> str:
         """Like `in_scope`, but a picture linked to several products counts for each of them."""
-        if not self.scope.filtered or not self.has("marts.deliverable_products"):
+        if not self.scope.filtered:
             return self.in_scope(alias)
         return (
             "exists (select 1 from marts.deliverable_products l join report_scope s "
@@ -265,43 +276,28 @@ class ReportQueries:
 
     # -- sheet queries (streamed into the workbook) --------------------------------------
     def coverage_sql(self) -> str:
-        return "select * from report_scope order by source, brand, collection, product_key"
+        # covered_images is the coverage numerator the sums use; the sheet shows coverage_pct.
+        return (
+            "select * exclude (covered_images) from report_scope "
+            "order by source, brand, collection, product_key"
+        )
 
     def alerts_sql(self) -> str:
         """Every alert in scope, in the mart's order (streamed, like the deliverables)."""
-        if not self.has("marts.guideline_alerts"):
-            return _EMPTY
         return (
-            "select a.*, s.label, s.brand, s.collection from marts.guideline_alerts a "
-            "left join report_scope s on s.source = a.source and s.product_key = a.product_key "
-            f"where {self.in_scope('a')}"
+            "select a.source, a.alert_type, a.severity, a.product_key, a.deliverable_key, "
+            "a.expected, a.actual, a.message, a.label, a.brand, a.collection "
+            f"from marts.report_alerts a where {self.in_scope('a')}"
         )
 
     def status_sql(self) -> str:
-        """The status breakdown in scope; filters it cannot express are applied to deliverables."""
+        """The status breakdown in scope; a filter on a column it lacks reads production_status."""
         table = "marts.status_breakdown"
-        if not self.has(table):
-            return _EMPTY
-        cols = self.columns(table)
-        if any(key not in cols for key in self.scope.where) and self.has("marts.deliverables"):
-            keep = [c for c in self.columns("marts.deliverables") if c in cols]
-            count = self.pick(table, COUNT_COLUMNS) or "deliverables"
-            listed = ", ".join(f"d.{c}" for c in keep)
-            return (
-                f"select {listed}, count(*) as {count} from marts.deliverables d "
-                f"where {self.deliverable_in_scope('d')} group by all"
-            )
-        clauses = []
-        for key, values in self.scope.where.items():
-            if key in cols:
-                quoted = ", ".join(_sql_str(v) for v in values)
-                clauses.append(f'cast("{key}" as varchar) in ({quoted})')
-        where = " and ".join(clauses) or "true"
-        return f"select * from {table} where {where}"
+        if any(key not in self.columns(table) for key in self.scope.where):
+            table = "marts.production_status"
+        return f"select * from {table} where {self.where()}"
 
     def deliverables_sql(self) -> str:
-        if not self.has("marts.deliverables"):
-            return _EMPTY
         # In the mart's order: sorting 100,000s of rows would hold them all in memory; Excel's
         # filter sorts them for whoever needs it.
         return f"select * from marts.deliverables d where {self.deliverable_in_scope('d')}"
@@ -321,7 +317,7 @@ class ReportQueries:
                 (r[0], r[1], r[2])
                 for r in self.con.execute(
                     f"""select source, coalesce(cast(scope as varchar), ''),
-                              max(ended_at) filter (where lower(status) in ({ok}))
+                              max(ended_at) filter (where status in ({ok}))
                        from meta.sync_runs group by 1, 2 order by 1, 2"""
                 ).fetchall()
             ]
@@ -350,30 +346,16 @@ class ReportQueries:
         )
 
     def failing_tests(self) -> list[TestFailure]:
-        """Failed data tests of the latest build (the latest run recorded in the table)."""
-        table = "meta.test_results"
-        if not self.has(table):
+        """Failed data tests of the latest build (the run of the latest result recorded)."""
+        if not self.has("meta.test_results"):
             return []
-        cols = self.columns(table)
-        name = self.pick(table, ("test", "test_name", "name"))
-        status = self.pick(table, ("status", "outcome", "result"))
-        if name is None or status is None:
-            return []
-        severity = "severity" if "severity" in cols else "'error'"
-        count = self.pick(table, ("failures", "failing_rows", "failed_rows", "rows"))
-        when = self.pick(table, ("ran_at", "run_at", "ended_at", "started_at", "tested_at"))
-        if when and "run_id" in cols:
-            latest = (
-                f"and run_id = (select run_id from {table} order by {when} desc nulls last limit 1)"
-            )
-        elif when:
-            latest = f"and {when} = (select max({when}) from {table})"
-        else:
-            latest = ""
         bad = ", ".join(_sql_str(s) for s in FAILED_TEST_STATUSES)
         rows = self.con.execute(
-            f"""select {name}, {severity}, {count or "null"} from {table}
-                where lower({status}) in ({bad}) {latest} order by 2, 1"""
+            f"""select test, severity, failures from meta.test_results
+                where status in ({bad})
+                  and run_id = (select run_id from meta.test_results
+                                order by ran_at desc nulls last limit 1)
+                order by severity, test"""
         ).fetchall()
         return [TestFailure(str(r[0]), str(r[1]), r[2]) for r in rows]
 
@@ -381,18 +363,15 @@ class ReportQueries:
         """The latest run of each resource, with its last success and watermark when known."""
         if not self.has("meta.sync_runs"):
             return Table([], [])
-        state_cols = self.columns("meta.sync_state")
-        extra = [c for c in ("last_success_at", "watermark") if c in state_cols]
-        join = ""
-        if extra and {"source", "scope", "resource"} <= set(state_cols):
-            join = (
-                "left join meta.sync_state t on t.source = r.source "
-                "and cast(t.scope as varchar) = cast(r.scope as varchar) "
-                "and t.resource = r.resource"
-            )
-        else:
-            extra = []
-        listed = "".join(f", t.{c}" for c in extra)
+        # A file published before the build copied sync_state has the runs only.
+        state = self.has("meta.sync_state")
+        listed = ", t.last_success_at, t.watermark" if state else ""
+        join = (
+            "left join meta.sync_state t on t.source = r.source "
+            "and cast(t.scope as varchar) = cast(r.scope as varchar) and t.resource = r.resource"
+            if state
+            else ""
+        )
         return self.table(
             f"""select r.source, r.scope, r.resource, r.mode, r.status, r.started_at,
                        r.ended_at, r.rows{listed}
@@ -405,27 +384,11 @@ class ReportQueries:
     # -- KPIs and history ------------------------------------------------------------------
     def history(self) -> list[Snapshot]:
         """Per snapshot day, the products in scope summed (see `Snapshot`)."""
-        table = "marts.coverage_history"
-        day = self.pick(table, SNAPSHOT_COLUMNS) if self.has(table) else None
-        if day is None:
-            return []
-        cols = self.columns(table)
-        # Absent from a file published before they existed; NULL on days built before then.
-        alerts = "sum(h.open_alerts)" if "open_alerts" in cols else "null"
-        backlog = "sum(h.for_approval_images)" if "for_approval_images" in cols else "null"
         rows = self.con.execute(
-            f"""select cast(h.{day} as date),
-                       count(*),
-                       sum(case when h.expected_images > 0
-                                then least(h.validated_images, h.expected_images) end),
-                       sum(case when h.expected_images > 0 then h.expected_images end),
-                       sum(h.validated_images),
-                       sum(h.missing_images),
-                       {alerts},
-                       {backlog}
-                from {table} h
-                where exists (select 1 from report_scope s
-                              where s.source = h.source and s.product_key = h.product_key)
+            f"""select snapshot_date, sum(products), sum(covered_images), sum(expected_images),
+                       sum(validated_images), sum(missing_images), sum(open_alerts),
+                       sum(for_approval_images)
+                from marts.coverage_trend where {self.where()}
                 group by 1 order by 1"""
         ).fetchall()
         return [
@@ -440,78 +403,47 @@ class ReportQueries:
         alert tied to no product is left out, and an image counts once for every product it
         is linked to.
         """
-        alerts = None
-        if self.has("marts.guideline_alerts"):
-            row = self.con.execute(
-                """select count(*) from marts.guideline_alerts a
-                   where exists (select 1 from report_scope s
-                                 where s.source = a.source and s.product_key = a.product_key)"""
-            ).fetchone()
-            alerts = row[0] if row else 0
-        backlog = None
-        if self.has("marts.deliverables") and "status_group" in self.columns("marts.deliverables"):
-            groups = ", ".join(_sql_str(g) for g in FOR_APPROVAL_GROUPS)
-            links = (
-                "marts.deliverable_products"
-                if self.has("marts.deliverable_products")
-                else "marts.deliverables"  # no link table: each image counts for its own product
-            )
-            row = self.con.execute(
-                f"""select count(*) from {links} l
-                    join marts.deliverables d
-                      on d.source = l.source and d.deliverable_key = l.deliverable_key
-                    where lower(d.status_group) in ({groups})
-                      and exists (select 1 from report_scope s
-                                  where s.source = l.source and s.product_key = l.product_key)"""
-            ).fetchone()
-            backlog = row[0] if row else 0
-        return alerts, backlog
+        row = self.con.execute(
+            f"""select coalesce(sum(open_alerts), 0), coalesce(sum(for_approval_images), 0)
+                from marts.coverage_by_scope where {self.where()}"""
+        ).fetchone()
+        assert row is not None
+        return row[0], row[1]
 
     def current_totals(self) -> dict[str, Any]:
         row = self.con.execute(
-            """select count(*),
-                      sum(case when expected_images > 0
-                               then least(validated_images, expected_images) end),
-                      sum(case when expected_images > 0 then expected_images end),
-                      sum(validated_images),
-                      sum(missing_images)
-               from report_scope"""
+            f"""select coalesce(sum(products), 0), sum(covered_images), sum(expected_images),
+                       sum(validated_images), sum(missing_images)
+                from marts.coverage_by_scope where {self.where()}"""
         ).fetchone()
         assert row is not None
         products, covered, expected, validated, missing = row
-        alerts = 0
-        if self.has("marts.guideline_alerts"):
-            got = self.con.execute(
-                f"select count(*) from marts.guideline_alerts a where {self.in_scope('a')}"
-            ).fetchone()
-            alerts = got[0] if got else 0
-        backlog = None
-        if self.has("marts.deliverables") and "status_group" in self.columns("marts.deliverables"):
-            groups = ", ".join(_sql_str(g) for g in FOR_APPROVAL_GROUPS)
-            got = self.con.execute(
-                f"""select count(*) from marts.deliverables d
-                    where lower(d.status_group) in ({groups})
-                      and {self.deliverable_in_scope("d")}"""
-            ).fetchone()
-            backlog = got[0] if got else 0
+        got = self.con.execute(
+            f"select coalesce(sum(alerts), 0) from marts.alerts_by_type where {self.where()}"
+        ).fetchone()
+        alerts = got[0] if got else 0
+        # Images, not per product: a picture linked to several products in scope counts once.
+        got = self.con.execute(
+            f"""select count(*) from marts.deliverables d
+                where d.status_group = {_sql_str(FOR_APPROVAL)}
+                  and {self.deliverable_in_scope("d")}"""
+        ).fetchone()
+        backlog = got[0] if got else 0
         return {
             "products": products,
-            "coverage": (covered or 0) / expected if expected else None,
+            "coverage": coverage_ratio(covered, expected),
             "validated": validated or 0,
             "missing": missing or 0,
             "alerts": alerts,
             "backlog": backlog,
         }
 
-    def validated_between(self, start: datetime, end: datetime) -> int | None:
-        table = "marts.deliverables"
-        column = self.pick(table, VALIDATED_AT_COLUMNS) if self.has(table) else None
-        if column is None or "status_group" not in self.columns(table):
-            return None
+    def validated_between(self, start: datetime, end: datetime) -> int:
+        groups = ", ".join(_sql_str(g) for g in VALIDATED_GROUPS)
         row = self.con.execute(
-            f"""select count(*) from {table} d
-                where d.{column} >= ? and d.{column} < ?
-                  and lower(d.status_group) in ('validated', 'published')
+            f"""select count(*) from marts.deliverables d
+                where d.validated_at >= ? and d.validated_at < ?
+                  and d.status_group in ({groups})
                   and {self.deliverable_in_scope("d")}""",
             [start, end],
         ).fetchone()
@@ -528,9 +460,7 @@ class ReportQueries:
             return None if now_value is None or then is None else now_value - then
 
         then_products = week_ago.products if week_ago else None
-        then_coverage = (
-            week_ago.covered / week_ago.expected if week_ago and week_ago.expected else None
-        )
+        then_coverage = coverage_ratio(week_ago.covered, week_ago.expected) if week_ago else None
         then_missing = week_ago.missing if week_ago else None
         this_week: float | None = None
         last_week: float | None = None
@@ -612,37 +542,25 @@ class ReportQueries:
 
     # -- sections --------------------------------------------------------------------------
     def coverage_by(self, *dims: str) -> Table:
-        cols = self.columns("marts.shotlist_coverage")
-        present = [d for d in dims if d in cols]
-        if not present:
-            return Table([], [])
-        keys = ", ".join(f"coalesce(cast({d} as varchar), '(none)') as {d}" for d in present)
-        group = ", ".join(str(i + 1) for i in range(len(present)))
+        """Coverage of the products in scope per value of `dims` (scope columns)."""
+        keys = ", ".join(f"coalesce(cast({d} as varchar), '(none)') as {d}" for d in dims)
+        group = ", ".join(str(i + 1) for i in range(len(dims)))
         return self.table(
             f"""select {keys},
-                       count(*) as products,
+                       sum(products) as products,
                        coalesce(sum(expected_images), 0) as expected_images,
                        coalesce(sum(validated_images), 0) as validated_images,
                        coalesce(sum(missing_images), 0) as missing_images,
-                       sum(case when expected_images > 0
-                                then least(validated_images, expected_images) end)
-                         / nullif(sum(case when expected_images > 0
-                                           then expected_images end), 0) as coverage_pct,
-                       count(*) filter (where coverage_status = 'complete') as complete,
-                       count(*) filter (where coverage_status = 'not_started') as not_started
-                from report_scope group by {group}
+                       sum(covered_images) / nullif(sum(expected_images), 0) as coverage_pct,
+                       sum(complete_products) as complete,
+                       sum(not_started_products) as not_started
+                from marts.coverage_by_scope where {self.where()}
+                group by {group}
                 order by products desc, {group}"""
         )
 
     def status_by_production(self) -> tuple[Table, list[str]]:
-        table = "marts.status_breakdown"
-        if not self.has(table):
-            return Table([], []), []
-        production = self.pick(table, PRODUCTION_COLUMNS)
-        count = self.pick(table, COUNT_COLUMNS)
-        if production is None or count is None or "status_group" not in self.columns(table):
-            return Table([], []), []
-        source = self.status_sql()
+        source = f"select * from marts.production_status where {self.where()}"
         groups = [
             r[0]
             for r in self.con.execute(
@@ -651,43 +569,33 @@ class ReportQueries:
             ).fetchall()
         ]
         pivots = ", ".join(
-            f"coalesce(sum({count}) filter (where coalesce(status_group, '(none)') = "
+            "coalesce(sum(deliverables) filter (where coalesce(status_group, '(none)') = "
             f"{_sql_str(g)}), 0) as {_ident(g)}"
             for g in groups
         )
         body = f", {pivots}" if pivots else ""
         result = self.table(
-            f"""select coalesce(cast({production} as varchar), '(none)') as production,
-                       sum({count}) as total{body}
+            f"""select coalesce(cast(production as varchar), '(none)') as production,
+                       sum(deliverables) as total{body}
                 from ({source}) group by 1 order by total desc, 1"""
         )
         return result, groups
 
     def alerts_by_type(self) -> Table:
-        if not self.has("marts.guideline_alerts"):
-            return Table([], [])
         return self.table(
-            f"""select alert_type, severity, count(*) as alerts,
-                       count(distinct product_key) as products
-                from marts.guideline_alerts a where {self.in_scope("a")}
-                group by 1, 2
-                order by case lower(severity) when 'error' then 0 when 'warn' then 1
-                         when 'warning' then 1 else 2 end, alerts desc, 1"""
+            f"""select alert_type, severity, sum(alerts) as alerts, sum(products) as products
+                from marts.alerts_by_type where {self.where()}
+                group by alert_type, severity, severity_rank
+                order by severity_rank nulls last, alerts desc, alert_type"""
         )
 
     def worst_alerts(self) -> Table:
-        if not self.has("marts.guideline_alerts"):
-            return Table([], [])
         return self.table(
-            f"""select a.severity, a.alert_type, a.product_key, s.label, a.message
-                from marts.guideline_alerts a
-                left join report_scope s
-                  on s.source = a.source and s.product_key = a.product_key
+            f"""select a.severity, a.alert_type, a.product_key, a.label, a.message
+                from marts.report_alerts a
                 where {self.in_scope("a")}
-                order by case lower(a.severity) when 'error' then 0 when 'warn' then 1
-                         when 'warning' then 1 else 2 end,
-                         count(*) over (partition by a.source, a.product_key) desc,
-                         a.product_key, a.alert_type
+                order by a.severity_rank nulls last, a.product_alerts desc,
+                         a.product_key, a.alert_type, a.message
                 limit {TOP_ROWS}"""
         )
 
@@ -702,7 +610,9 @@ class ReportQueries:
         )
 
 
-_EMPTY = "select null as no_rows where false"
+def coverage_ratio(covered: float | None, expected: float | None) -> float | None:
+    """Coverage of summed marts rows: their covered_images over their expected_images."""
+    return (covered or 0) / expected if expected else None
 
 
 def load_report_data(
@@ -746,7 +656,7 @@ def _weekly(history: list[Snapshot]) -> list[WeekPoint]:
         WeekPoint(
             week=w,
             validated=int(by_week[w].validated),
-            coverage_pct=by_week[w].covered / by_week[w].expected if by_week[w].expected else None,
+            coverage_pct=coverage_ratio(by_week[w].covered, by_week[w].expected),
         )
         for w in weeks
     ]

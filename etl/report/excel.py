@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -128,24 +129,19 @@ class _Writer:
         return cell
 
     def text(self, value: str) -> Any:
-        risky = value.startswith(INJECTION_PREFIXES)
-        value = safe_text(value)
+        stored, risky = stored_text(value)
         if not risky:
-            return value
-        cell = WriteOnlyCell(self.ws, value=value)
+            return stored
+        cell = WriteOnlyCell(self.ws, value=stored)
         cell.data_type = "s"  # a leading `=` would otherwise be stored as a formula
         cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
         return cell
 
     def styled(self, value: Any, font: Font | None = None, fmt: str | None = None) -> Any:
         """A one-off cell with its own font or number format (titles, labels, KPIs)."""
-        risky = isinstance(value, str) and value.startswith(INJECTION_PREFIXES)
-        if isinstance(value, str):
-            value = safe_text(value)
-        cell = WriteOnlyCell(self.ws, value=value)
-        if risky:
-            cell.data_type = "s"
-            cell.quotePrefix = True
+        cell = self.text(value) if isinstance(value, str) else value
+        if not isinstance(cell, Cell):
+            cell = WriteOnlyCell(self.ws, value=cell)
         if font is not None:
             cell.font = font
         if fmt is not None:
@@ -338,18 +334,30 @@ def _info_rows(data: ReportData, filters: str) -> list[tuple[str, Any]]:
     ]
 
 
-def write_summary(wb: Workbook, data: ReportData) -> None:
-    ws = wb.create_sheet("Summary")
+def _sheet_head(
+    wb: Workbook, name: str, title: str, widths: Sequence[float], data: ReportData
+) -> tuple[WriteOnlyWorksheet, _Writer, int]:
+    """A sheet opened by its title and the report's scope, period and run times.
+
+    Returns the sheet, its writer and the row the next line goes to.
+    """
+    ws = wb.create_sheet(name)
     writer = _Writer(ws)
-    for letter, width in zip("ABCDEFGHI", (30, 16, 14, 14, 14, 14, 12, 12, 12), strict=True):
-        ws.column_dimensions[letter].width = width
+    for index, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
-    ws.append([writer.styled(data.header.title, font=TITLE_FONT)])
+    ws.append([writer.styled(title, font=TITLE_FONT)])
     row = 2
     for label, value in _info_rows(data, data.header.scope_label):
         fmt = FORMATS["datetime"] if isinstance(value, datetime) else None
         ws.append([writer.styled(label, font=LABEL_FONT), writer.styled(value, fmt=fmt)])
         row += 1
+    return ws, writer, row
+
+
+def write_summary(wb: Workbook, data: ReportData) -> None:
+    widths = (30, 16, 14, 14, 14, 14, 12, 12, 12)
+    ws, writer, row = _sheet_head(wb, "Summary", data.header.title, widths, data)
     for warning in data.header.warnings:
         ws.append([writer.styled("Warning", font=WARN_FONT), writer.styled(warning, WARN_FONT)])
         row += 1
@@ -376,17 +384,8 @@ def write_summary(wb: Workbook, data: ReportData) -> None:
 
 
 def write_about(wb: Workbook, data: ReportData, sheet_columns: dict[str, Sequence[Column]]) -> None:
-    ws = wb.create_sheet("About")
-    writer = _Writer(ws)
-    for letter, width in zip("ABCDEFGH", (22, 26, 80, 14, 12, 17, 17, 12), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    ws.append([writer.styled("About this report", font=TITLE_FONT)])
-    row = 2
-    for label, value in _info_rows(data, data.header.scope_label):
-        fmt = FORMATS["datetime"] if isinstance(value, datetime) else None
-        ws.append([writer.styled(label, font=LABEL_FONT), writer.styled(value, fmt=fmt)])
-        row += 1
+    widths = (22, 26, 80, 14, 12, 17, 17, 12)
+    ws, writer, row = _sheet_head(wb, "About", "About this report", widths, data)
     for test in data.header.failing_tests:
         text = f"{test.name} ({test.severity}, {test.failures} failing rows)"
         ws.append([writer.styled("Failing data test", font=WARN_FONT), writer.text(text)])
@@ -443,8 +442,6 @@ def write_workbook(
         fragments: dict[int, tuple[Path, str]] = {}
         for title, sql in sheets:
             columns, rows = queries.stream(sql)
-            if [c.name for c in columns] == ["no_rows"]:
-                columns = []
             sheet_columns[title] = columns
             fragment = Path(tmp) / f"{title}.xml"
             written = write_data_sheet(

@@ -4,6 +4,10 @@
 -- of the guideline's formats; an attribute passes when any of those formats accepts it.
 -- Unknown dimensions, size or file type are not judged; a missing ICC profile is wrong.
 -- File sizes are bytes, guideline sizes kilobytes (1 KB = 1024 bytes).
+-- The checks run once per spec profile (guideline, view type, required views, dimensions, ICC,
+-- format: few distinct values however large the catalog), then join back to the deliverables;
+-- the size limit is the largest of the applicable formats' limits (passing any one is passing
+-- the largest), so file sizes, which are all different, need no profile of their own.
 with guidelines as (
     select * from intermediate.product_guidelines
 ),
@@ -25,10 +29,29 @@ formats as (
     select * from intermediate.guideline_formats
 ),
 
+profiles as (
+    select
+        *,
+        row_number() over () as profile_id
+    from (
+        select distinct
+            source,
+            guideline_origin,
+            guideline_key,
+            required_views,
+            view_type,
+            width,
+            height,
+            icc_profile,
+            file_format
+        from deliverables
+    )
+),
+
 -- Formats of the picture's own view type, when its guideline requires that view and has some.
 own_view as (
     select
-        deliverables.*,
+        profiles.*,
         formats.width as format_width,
         formats.height as format_height,
         formats.max_width,
@@ -36,19 +59,19 @@ own_view as (
         formats.icc_profile as format_icc,
         formats.file_format as format_file_format,
         formats.max_file_size_kb
-    from deliverables
+    from profiles
     inner join formats
-        on formats.source = deliverables.source
-        and formats.guideline_origin = deliverables.guideline_origin
-        and formats.guideline_key = deliverables.guideline_key
-        and formats.view_code = deliverables.view_type
-    where list_contains(deliverables.required_views, formats.view_code)
+        on formats.source = profiles.source
+        and formats.guideline_origin = profiles.guideline_origin
+        and formats.guideline_key = profiles.guideline_key
+        and formats.view_code = profiles.view_type
+    where list_contains(profiles.required_views, formats.view_code)
 ),
 
 -- Otherwise every format of the guideline (for the views it requires).
 any_view as (
     select
-        deliverables.*,
+        profiles.*,
         formats.width as format_width,
         formats.height as format_height,
         formats.max_width,
@@ -56,26 +79,22 @@ any_view as (
         formats.icc_profile as format_icc,
         formats.file_format as format_file_format,
         formats.max_file_size_kb
-    from deliverables
+    from profiles
     anti join own_view
-        on own_view.source = deliverables.source
-        and own_view.deliverable_key = deliverables.deliverable_key
+        on own_view.profile_id = profiles.profile_id
     inner join formats
-        on formats.source = deliverables.source
-        and formats.guideline_origin = deliverables.guideline_origin
-        and formats.guideline_key = deliverables.guideline_key
+        on formats.source = profiles.source
+        and formats.guideline_origin = profiles.guideline_origin
+        and formats.guideline_key = profiles.guideline_key
     where formats.view_code is null
-        or list_contains(deliverables.required_views, formats.view_code)
+        or list_contains(profiles.required_views, formats.view_code)
 ),
 
 applicable as (
     select
-        source,
-        deliverable_key,
-        product_key,
+        profile_id,
         width as actual_width,
         height as actual_height,
-        file_size as actual_size,
         icc_profile as actual_icc,
         file_format as actual_format,
         format_width as width,
@@ -95,12 +114,9 @@ applicable as (
         select * from any_view
     )
 ),
-
 judged as (
     select
-        source,
-        deliverable_key,
-        product_key,
+        profile_id,
         case
             when width is null and height is null then null
             else (
@@ -130,20 +146,13 @@ judged as (
         case when file_format is null then null else actual_format = file_format end as format_ok,
         file_format,
         actual_format,
-        case
-            when max_file_size_kb is null then null
-            else actual_size <= max_file_size_kb * 1024
-        end as size_ok,
-        max_file_size_kb,
-        actual_size
+        max_file_size_kb
     from applicable
 ),
 
-per_deliverable as (
+per_profile as (
     select
-        source,
-        deliverable_key,
-        product_key,
+        profile_id,
         bool_or(dimensions_ok) as dimensions_ok,
         string_agg(distinct dimensions_expected, ' or ' order by dimensions_expected) as dimensions_expected,
         any_value(dimensions_actual) as dimensions_actual,
@@ -153,11 +162,35 @@ per_deliverable as (
         bool_or(format_ok) as format_ok,
         string_agg(distinct file_format, ' or ' order by file_format) as format_expected,
         any_value(actual_format) as format_actual,
-        bool_or(size_ok) as size_ok,
-        max(max_file_size_kb) as size_limit_kb,
-        any_value(actual_size) as size_actual
+        max(max_file_size_kb) as size_limit_kb
     from judged
     group by all
+),
+
+per_deliverable as (
+    select
+        deliverables.source,
+        deliverables.deliverable_key,
+        deliverables.product_key,
+        per_profile.* exclude (profile_id),
+        case
+            when per_profile.size_limit_kb is null then null
+            else deliverables.file_size <= per_profile.size_limit_kb * 1024
+        end as size_ok,
+        deliverables.file_size as size_actual
+    from deliverables
+    inner join profiles
+        on profiles.source = deliverables.source
+        and profiles.guideline_origin = deliverables.guideline_origin
+        and profiles.guideline_key = deliverables.guideline_key
+        and profiles.required_views is not distinct from deliverables.required_views
+        and profiles.view_type is not distinct from deliverables.view_type
+        and profiles.width is not distinct from deliverables.width
+        and profiles.height is not distinct from deliverables.height
+        and profiles.icc_profile is not distinct from deliverables.icc_profile
+        and profiles.file_format is not distinct from deliverables.file_format
+    inner join per_profile
+        on per_profile.profile_id = profiles.profile_id
 ),
 
 alerts as (

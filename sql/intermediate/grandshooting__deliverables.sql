@@ -1,3 +1,4 @@
+-- materialized: view
 -- Current Grand Shooting pictures in the shape every source gives intermediate.deliverables.
 -- Spec checks (dimensions, ICC, format, size) apply at the export/validation step (bench step
 -- 40) only: live and retouching copies are work in progress.

@@ -26,6 +26,11 @@ source_alerts as (
     select * from intermediate.source_alerts
 ),
 
+-- Severity of each alert type: data/alert_severities.csv (an unlisted type is a warning).
+severities as (
+    select * from seeds.alert_severities
+),
+
 scope_is_restricted as (
     select count(*) > 0 as restricted from seeds.scope_filters
 ),
@@ -218,32 +223,6 @@ all_alerts as (
     select * from spec
     union all by name
     select * from own_alerts
-),
-
-severities as (
-    select *
-    from (
-        values
-            ('wrong_dimensions', 'error'),
-            ('wrong_icc_profile', 'error'),
-            ('wrong_file_format', 'error'),
-            ('file_too_large', 'warning'),
-            ('missing_view', 'warning'),
-            ('too_few_images', 'warning'),
-            ('broadcast_error', 'error'),
-            ('api_alert', 'warning'),
-            ('duplicate_content', 'warning'),
-            ('unlinked_picture', 'warning'),
-            ('shot_type_outside_guideline', 'warning'),
-            ('back_shot_without_back_image', 'error'),
-            ('rework_over_limit', 'warning'),
-            ('push_failed', 'error'),
-            ('main_product_without_look', 'warning'),
-            ('shooting_overdue', 'warning'),
-            ('task_overdue', 'warning'),
-            ('canceled_shot_open_tasks', 'warning'),
-            ('shot_without_tasks', 'warning')
-    ) as severities (alert_type, severity)
 ),
 
 final as (

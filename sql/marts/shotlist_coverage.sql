@@ -99,6 +99,18 @@ joined as (
         and missing_views.product_key = products.product_key
 ),
 
+-- The coverage formula, once: the images that count towards the guideline (validated ones,
+-- at most as many as expected) over the images expected. Every coverage figure of the marts
+-- and the report is sum(covered_images) / sum(expected_images) over some set of products.
+covered as (
+    select
+        *,
+        case
+            when expected_images > 0 then least(validated_images, expected_images)
+        end as covered_images
+    from joined
+),
+
 final as (
     select
         source,
@@ -118,10 +130,7 @@ final as (
         case
             when expected_images is not null then greatest(expected_images - validated_images, 0)
         end as missing_images,
-        case
-            when expected_images > 0
-                then least(validated_images, expected_images) / expected_images
-        end as coverage_pct,
+        covered_images / expected_images as coverage_pct,
         required_views,
         missing_views,
         case
@@ -130,8 +139,9 @@ final as (
             when current_images = 0 then 'not_started'
             else 'in_progress'
         end as coverage_status,
-        current_images
-    from joined
+        current_images,
+        covered_images
+    from covered
 )
 
 select * from final

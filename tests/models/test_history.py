@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -124,10 +125,21 @@ def test_history_counts_alerts_and_for_approval_per_product(tmp_path: Path) -> N
     assert comments == [("for_approval_images", True), ("open_alerts", True)]
 
 
+def _without_trend(sql_dir: Path) -> None:
+    """The project before marts.coverage_trend, which reads the history's newer columns."""
+    (sql_dir / "marts" / "coverage_trend.sql").unlink()
+    (sql_dir / "tests" / "coverage_trend_reconciles_with_history.sql").unlink()
+    schema = sql_dir / "schema.toml"
+    sections = re.split(r"(?m)^(?=\[)", schema.read_text(encoding="utf-8"))
+    kept = [s for s in sections if not s.startswith("[marts.coverage_trend")]
+    schema.write_text("".join(kept), encoding="utf-8")
+
+
 def test_history_built_before_the_new_columns_keeps_its_rows_with_nulls(tmp_path: Path) -> None:
     old_sql = tmp_path / "old_sql"
     shutil.copytree(SQL_DIR, old_sql)
     (old_sql / "marts" / "coverage_history.sql").write_text(OLD_HISTORY, encoding="utf-8")
+    _without_trend(old_sql)
     config = _config(tmp_path / "project")
     assert build(config, sql_dir=old_sql, today=date(2025, 3, 3)).ok
     assert "open_alerts" not in {

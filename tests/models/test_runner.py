@@ -106,6 +106,34 @@ def test_a_failed_rebuild_keeps_the_previous_table(tmp_path: Path) -> None:
     assert warehouse_query(config, "select count(*) from marts.t") == [(2,)]
 
 
+def test_a_model_can_change_between_table_and_view(tmp_path: Path) -> None:
+    sql = _write(
+        tmp_path / "sql",
+        {
+            "intermediate/m.sql": "select 1 as id union all select 2",
+            "marts/t.sql": "select count(*) as n from intermediate.m",
+        },
+    )
+    config = make_config(tmp_path / "project")
+    kinds = (
+        "select 'table', table_name from duckdb_tables() where schema_name = 'intermediate' "
+        "union all select 'view', view_name from duckdb_views() where schema_name = 'intermediate'"
+    )
+    assert build(config, sql_dir=sql).ok
+    assert warehouse_query(config, kinds) == [("table", "m")]
+    (sql / "intermediate" / "m.sql").write_text(
+        "-- materialized: view\nselect 1 as id union all select 2 union all select 3",
+        encoding="utf-8",
+    )
+    assert build(config, sql_dir=sql).ok
+    assert warehouse_query(config, kinds) == [("view", "m")]
+    assert query(config, "select n from marts.t") == [(3,)]
+    (sql / "intermediate" / "m.sql").write_text("select 1 as id", encoding="utf-8")
+    assert build(config, sql_dir=sql).ok
+    assert warehouse_query(config, kinds) == [("table", "m")]
+    assert query(config, "select n from marts.t") == [(1,)]
+
+
 def test_error_level_data_test_fails_build_with_rows_and_count(tmp_path: Path) -> None:
     sql = _write(
         tmp_path / "sql",
@@ -177,11 +205,17 @@ def test_empty_warehouse_builds_every_mart(tmp_path: Path) -> None:
         "order by 1",
     )
     assert counts == [
+        ("alerts_by_type", 0),
+        ("coverage_by_scope", 0),
         ("coverage_history", 0),
+        ("coverage_trend", 0),
         ("deliverable_products", 0),
         ("deliverables", 0),
         ("guideline_alerts", 0),
+        ("product_workload", 0),
+        ("production_status", 0),
         ("products", 0),
+        ("report_alerts", 0),
         ("shotlist_coverage", 0),
         ("status_breakdown", 0),
     ]
@@ -202,4 +236,4 @@ def test_every_mart_column_is_documented(tmp_path: Path) -> None:
         "select count(*) from duckdb_tables() where schema_name = 'marts' "
         "and coalesce(comment, '') <> ''",
     )
-    assert tables == [(7,)]
+    assert tables == [(13,)]  # every mart: 7, and the 6 the report reads

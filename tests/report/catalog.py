@@ -1,11 +1,22 @@
-"""A small hand-made analytics database (marts + run tables per the issue-3 contract)."""
+"""A small hand-made analytics database (marts + run tables per the issue-3 contract).
+
+The marts the report reads are made from the hand-made ones by the project's own SQL
+(`sql/marts/<name>.sql`), except production_status, made from the hand-made status breakdown.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+
+from etl.config import Config, parse_config
+from etl.models.datatests import TEST_RESULTS_DDL
+from etl.models.runner import MODEL_RUNS_DDL
+from etl.models.seeds import load_alert_severities, read_severities
+from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
 
 AS_OF = datetime(2025, 11, 21, 8, 0)
 TODAY = AS_OF.date()
@@ -63,11 +74,28 @@ def _count(counts: dict[str, int] | None, key: str) -> int | None:
     return None if counts is None else counts.get(key, 0)
 
 
-def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = True) -> None:
+# Marts derived from the hand-made ones by the project's SQL, in dependency order.
+DERIVED_MARTS = (
+    "product_workload",
+    "coverage_by_scope",
+    "coverage_trend",
+    "alerts_by_type",
+    "report_alerts",
+)
+
+
+def build_catalog(
+    path: Path,
+    *,
+    deliverables: int = 0,
+    history_counts: bool = True,
+    statements: Sequence[str] = (),
+) -> None:
     """Write marts and meta tables into `path`; `deliverables` adds filler picture rows.
 
-    `history_counts=False` leaves open_alerts and for_approval_images out of the history, as
-    in a file published before the history recorded them.
+    `history_counts=False` leaves open_alerts and for_approval_images NULL in the history, as
+    on days built before the history recorded them. `statements` change the hand-made marts
+    before the report's marts are derived from them.
     """
     con = duckdb.connect(str(path))
     con.execute("create schema marts; create schema meta")
@@ -77,7 +105,7 @@ def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = T
             collection varchar, category varchar, guideline varchar,
             expected_images bigint, captured_images bigint, in_progress_images bigint,
             validated_images bigint, missing_images bigint, coverage_pct double,
-            missing_views varchar[], coverage_status varchar)"""
+            missing_views varchar[], coverage_status varchar, covered_images bigint)"""
     )
     con.execute("comment on table marts.shotlist_coverage is 'One row per product in scope.'")
     con.execute(
@@ -87,7 +115,7 @@ def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = T
     for key, label, brand, coll, cat, exp, cap, prog, val in PRODUCTS:
         pictures = cap + prog + val
         con.execute(
-            "insert into marts.shotlist_coverage values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "insert into marts.shotlist_coverage values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 "grandshooting",
                 key,
@@ -104,6 +132,7 @@ def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = T
                 min(val, exp) / exp if exp else None,
                 ["BACK"] if val < exp else [],
                 coverage_status(exp, pictures, val, cat),
+                min(val, exp) if exp else None,
             ],
         )
     con.execute(
@@ -111,7 +140,7 @@ def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = T
             snapshot_date date, source varchar, product_key varchar,
             expected_images bigint, validated_images bigint, missing_images bigint,
             coverage_pct double, coverage_status varchar,
-            open_alerts bigint, for_approval_images bigint)"""
+            open_alerts bigint, for_approval_images bigint, covered_images bigint)"""
     )
     # Two weeks ago nothing was validated; a week ago half of today's validated images.
     for days, share in ((14, 0.0), (7, 0.5), (0, 1.0)):
@@ -119,7 +148,7 @@ def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = T
         for key, _l, _b, _c, _cat, exp, _cap, _p, val in PRODUCTS:
             then = int(val * share)
             con.execute(
-                "insert into marts.coverage_history values (?,?,?,?,?,?,?,?,?,?)",
+                "insert into marts.coverage_history values (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     snapshot,
                     "grandshooting",
@@ -129,13 +158,11 @@ def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = T
                     max(exp - then, 0),
                     min(then, exp) / exp if exp else None,
                     "in_progress",
-                    _count(HISTORY_ALERTS[days], key),
-                    _count(HISTORY_FOR_APPROVAL[days], key),
+                    _count(HISTORY_ALERTS[days], key) if history_counts else None,
+                    _count(HISTORY_FOR_APPROVAL[days], key) if history_counts else None,
+                    min(then, exp) if exp else None,
                 ],
             )
-    if not history_counts:
-        con.execute("alter table marts.coverage_history drop column open_alerts")
-        con.execute("alter table marts.coverage_history drop column for_approval_images")
     con.execute(
         """create table marts.guideline_alerts (
             source varchar, alert_type varchar, severity varchar, product_key varchar,
@@ -203,25 +230,51 @@ def build_catalog(path: Path, *, deliverables: int = 0, history_counts: bool = T
                from range(?) t(i)""",
             [deliverables],
         )
-    _add_sync_tables(con)
+    # Each deliverable counts for its own product.
     con.execute(
-        """create table meta.model_runs (model varchar, started_at timestamp,
-           ended_at timestamp, rows bigint, status varchar)"""
+        """create table marts.deliverable_products as
+           select source, deliverable_key, product_key, 'reference_id' as link_type
+           from marts.deliverables where product_key is not null"""
     )
+    for statement in statements:
+        con.execute(statement)
+    _derive_report_marts(con)
+    _add_sync_tables(con)
+    con.execute(MODEL_RUNS_DDL)
     con.execute(
         """insert into meta.model_runs values
-           ('marts.shotlist_coverage', '2025-11-21 06:11', '2025-11-21 06:12', 10, 'ok')"""
+           ('b1', 'marts.shotlist_coverage', 'sql/marts/shotlist_coverage.sql', 'table',
+            '2025-11-21 06:11', '2025-11-21 06:12', 10, 'ok', null)"""
     )
-    con.execute(
-        """create table meta.test_results (run_at timestamp, test varchar, model varchar,
-           severity varchar, status varchar, failures bigint)"""
-    )
+    con.execute(TEST_RESULTS_DDL)
     con.execute(
         """insert into meta.test_results values
-           ('2025-11-21 06:12', 'not_null_label', 'marts.products', 'warn', 'fail', 2),
-           ('2025-11-21 06:12', 'unique_product_key', 'marts.products', 'error', 'pass', 0)"""
+           ('b0', 'not_null_label', 'marts.products', 'label', 'error', 'fail', 9, '[]',
+            null, '2025-11-14 06:12'),
+           ('b1', 'not_null_label', 'marts.products', 'label', 'warn', 'fail', 2, '[]',
+            null, '2025-11-21 06:12'),
+           ('b1', 'unique_product_key', 'marts.products', null, 'error', 'pass', 0, '[]',
+            null, '2025-11-21 06:12')"""
     )
     con.close()
+
+
+def _derive_report_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """The report's marts, from the hand-made ones, as a build makes them."""
+    con.execute("create schema seeds")
+    load_alert_severities(con, read_severities(ALERT_SEVERITIES, SEVERITY_ORDER))
+    for name in DERIVED_MARTS:
+        sql = (SQL_DIR / "marts" / f"{name}.sql").read_text(encoding="utf-8")
+        con.execute(f"create table marts.{name} as {sql}")
+    con.execute("drop schema seeds cascade")
+    # The hand-made breakdown has no deliverable rows behind it: its counts, per production.
+    con.execute(
+        """create table marts.production_status as
+           select source, production, brand, collection, null::varchar as category,
+                  null::varchar as guideline, status_code,
+                  status_group, sum(deliverables) as deliverables
+           from marts.status_breakdown group by all"""
+    )
 
 
 def _add_sync_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -250,4 +303,29 @@ def _add_sync_tables(con: duckdb.DuckDBPyConnection) -> None:
             '2025-11-17 02:00'),
            ('grandshooting', '0', 'references', '2025-11-20 18:00', '2025-11-21 06:05',
             '2025-11-17 02:00')"""
+    )
+
+
+def catalog_config(folder: Path, analytics: Path) -> Config:
+    """A config reading `analytics`, with two report profiles (zed, acme-ss25)."""
+    return parse_config(
+        {
+            "warehouse": {
+                "path": str(folder / "warehouse.duckdb"),
+                "analytics_path": str(analytics),
+            },
+            "report": {
+                "out_dir": str(folder / "out"),
+                "stale_after_hours": 24,
+                "profiles": {
+                    "zed": {
+                        "title": "Zed weekly",
+                        "where": {"brand": "Zed"},
+                        "recipients": ["zed-team@example.com"],
+                    },
+                    "acme-ss25": {"where": {"brand": ["Acme"]}, "collections": ["SS25"]},
+                },
+            },
+        },
+        folder / "shotlist.toml",
     )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.config import Config, parse_config
+from etl.config import Config
 
-from .catalog import build_catalog
+from .catalog import build_catalog, catalog_config
 
 
 @pytest.fixture
@@ -20,24 +20,4 @@ def analytics(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def config(tmp_path: Path, analytics: Path) -> Config:
-    return parse_config(
-        {
-            "warehouse": {
-                "path": str(tmp_path / "warehouse.duckdb"),
-                "analytics_path": str(analytics),
-            },
-            "report": {
-                "out_dir": str(tmp_path / "out"),
-                "stale_after_hours": 24,
-                "profiles": {
-                    "zed": {
-                        "title": "Zed weekly",
-                        "where": {"brand": "Zed"},
-                        "recipients": ["zed-team@example.com"],
-                    },
-                    "acme-ss25": {"where": {"brand": ["Acme"]}, "collections": ["SS25"]},
-                },
-            },
-        },
-        tmp_path / "shotlist.toml",
-    )
+    return catalog_config(tmp_path, analytics)

@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -95,11 +94,7 @@ def _catalog_config(config: Config, folder: Path, *statements: str, **catalog: A
     """`config` pointed at a fresh catalog in `folder`, changed by `statements`."""
     folder.mkdir()
     analytics = folder / "analytics.duckdb"
-    build_catalog(analytics, **catalog)
-    con = duckdb.connect(str(analytics))
-    for statement in statements:
-        con.execute(statement)
-    con.close()
+    build_catalog(analytics, statements=statements, **catalog)
     warehouse = config.warehouse.model_copy(update={"analytics_path": analytics})
     return config.model_copy(update={"warehouse": warehouse})
 
@@ -129,7 +124,7 @@ def test_backlog_change_counts_an_image_for_each_of_its_products(
     linked = _catalog_config(
         config,
         tmp_path / "linked",
-        "create table marts.deliverable_products "
+        "create or replace table marts.deliverable_products "
         "(source varchar, deliverable_key varchar, product_key varchar)",
         # P21 shows R2 and R3 (a look), as coverage_history counts it.
         "insert into marts.deliverable_products values ('grandshooting', 'P21', 'R2'), "

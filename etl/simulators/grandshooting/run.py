@@ -11,6 +11,7 @@ from etl.simulators.foreground import serve_until_interrupted as serve_in_foregr
 from etl.simulators.grandshooting.catalog import CatalogSpec, generate_catalog
 from etl.simulators.grandshooting.faults import Faults
 from etl.simulators.grandshooting.server import GrandShootingSimulator, RunningServer
+from etl.simulators.grandshooting.webhooks import DeliveryPolicy, WebhookSender, describe_url
 
 DEMO_TOKEN = "demo-token"
 
@@ -26,6 +27,8 @@ def serve_until_interrupted(
     port: int,
     echo: Callable[[str], None],
     stop: threading.Event | None = None,
+    webhook_url: str | None = None,
+    webhook_interval: float = 10.0,
 ) -> None:
     """Generate the catalog, serve it, print where, and block until Ctrl-C (or `stop`)."""
     try:
@@ -47,8 +50,15 @@ def serve_until_interrupted(
         active = {k: v for k, v in asdict(faults).items() if v and k in _SWITCHES}
         if active:
             yield "faults: " + ", ".join(f"{k}={v}" for k, v in active.items())
+        if webhook_url:
+            yield f"webhooks: every {webhook_interval:g}s to {describe_url(webhook_url)}"
 
-    serve_in_foreground(simulator.serve, host, port, describe=describe, echo=echo, stop=stop)
+    if not webhook_url:
+        serve_in_foreground(simulator.serve, host, port, describe=describe, echo=echo, stop=stop)
+        return
+    policy = DeliveryPolicy(interval=webhook_interval)
+    with WebhookSender(webhook_url, catalog, policy):
+        serve_in_foreground(simulator.serve, host, port, describe=describe, echo=echo, stop=stop)
 
 
 _SWITCHES = {

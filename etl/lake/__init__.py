@@ -1,0 +1,1 @@
+"""The DuckLake warehouse: extensions, configuration and attaching a lake (catalog + data path)."""
