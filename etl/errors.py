@@ -27,12 +27,24 @@ class AuthError(ApiError):
     """The API rejected the credentials (401/403)."""
 
 
+class TokenRejected(AuthError):
+    """The API answered 401 to the client's credentials: the cause is said once per source."""
+
+
+class UnreachableError(ApiError):
+    """The API's host refused the connection or does not resolve: retrying will not help."""
+
+
 class RetryBudgetExceeded(ApiError):
     """Transient failures went on longer than the retry policy allows."""
 
 
 class PaginationError(ShotlistError):
     """Paging went wrong: a page repeated, the page cap was hit, or rows went missing."""
+
+
+class SourceStopped(ShotlistError):
+    """Another resource of the source met a rejected token or a dead host: stop this one too."""
 
 
 class WarehouseLockedError(ShotlistError):

@@ -67,8 +67,10 @@ def test_wheel_runs_the_demo_from_any_folder(installed: Path, tmp_path: Path) ->
     root = Path(where.stdout.strip())
     assert root.parts[-2:] == ("etl", "_bundled") and root.is_relative_to(installed.parent)
 
+    # No simulated days: the catalog stays at REFERENCES (tests/demo runs the two weeks).
     done = run(
         installed / "shotlist", "demo", "--references", str(REFERENCES), "--rate-limit", "0",
+        "--days", "0",
         cwd=tmp_path, env=env,
     )  # fmt: skip
     loaded = dict(

@@ -14,8 +14,14 @@ from etl.workspace import locked
 
 
 def summarise(result: SyncResult) -> None:
-    """One line per resource, then the totals; failures go to stderr."""
+    """One line per resource, then the totals; failures go to stderr.
+
+    Resources a stopped source never got to (or met its one cause) are left out: the cause is
+    said once, by `sync`, and the run log keeps the detail.
+    """
     for r in result.results:
+        if r.stopped:
+            continue
         scope = f"[{r.scope}]" if r.scope not in ("", "0") else ""
         line = f"{r.source}.{r.resource}{scope}: {r.status}, {counted(r.rows, 'row')}, "
         line += counted(r.pages, "page")
@@ -64,6 +70,8 @@ def sync(obj: Context, sources: tuple[str, ...], full_refresh: bool) -> None:
             obj.config, sources or None, full_refresh=full_refresh, progress=default_progress()
         )
     summarise(result)
+    if result.stops:
+        raise click.ClickException("; ".join(dict.fromkeys(result.stops)))
     if not result.ok:
         failed = [f"{r.source}.{r.resource}" for r in result.results if r.status == "failed"]
         raise click.ClickException(f"sync incomplete: {', '.join(failed)} failed")

@@ -60,16 +60,28 @@ class Nested:
 
 
 @dataclass(frozen=True)
+class Touch:
+    """Parents another resource's rows touch: rows of `resource` carry the parent key in `link`
+    and a parent is touched when one of them has its `cursor` at or after the last read."""
+
+    resource: str
+    link: str
+    cursor: str
+
+
+@dataclass(frozen=True)
 class Reread:
     """Re-read a child resource only for parents that may have changed.
 
-    A parent is re-read when its `version` column moved since its children were last read,
-    or when it is not `settled` (settled: every column named in `settled` holds one of the
-    values listed). A full refresh re-reads every parent.
+    A parent is re-read when it is new, when its `version` column moved since its children were
+    last read, when it is not `settled` (settled: every column named in `settled` holds one of
+    the values listed), or when a row of `touched_by` moved since. A full refresh re-reads
+    every parent.
     """
 
     version: str
     settled: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    touched_by: Touch | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,14 @@ class Resource:
 
     def table(self, source: str) -> str:
         return f"{source}__{self.name}"
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """Resources whose pass must end before this one starts (it reads their rows)."""
+        names = [self.parent, self.nested.parent if self.nested else None]
+        if self.reread is not None and self.reread.touched_by is not None:
+            names.append(self.reread.touched_by.resource)
+        return tuple(n for n in names if n)
 
 
 @dataclass(frozen=True)

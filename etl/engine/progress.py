@@ -17,8 +17,15 @@ class Progress(Protocol):
 
     def finish(self, status: str, detail: str = "") -> None: ...
 
+    def fork(self) -> Progress:
+        """A progress of the same kind for one more resource running at the same time."""
+        ...
+
 
 class SilentProgress:
+    def fork(self) -> SilentProgress:
+        return self
+
     def start(self, label: str, total_pages: int | None) -> None:
         return None
 
@@ -62,6 +69,9 @@ class BarProgress(_Counter):
         self.stream, self.width = stream, width
         self._drawn = 0.0
 
+    def fork(self) -> BarProgress:
+        return BarProgress(self.stream, self.width)
+
     def start(self, label: str, total_pages: int | None) -> None:
         self.reset(label, total_pages)
         self._draw(force=True)
@@ -100,6 +110,9 @@ class LogProgress(_Counter):
         super().__init__()
         self.every = every
         self._last = 0.0
+
+    def fork(self) -> LogProgress:
+        return LogProgress(self.every)
 
     def start(self, label: str, total_pages: int | None) -> None:
         self.reset(label, total_pages)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import to_json
 
 from etl.engine.records import Record
 
@@ -38,6 +39,7 @@ class RowBuilder:
         self.names = list(model.model_fields)
         self.api_fields = model.api_field_names()
         self.drift: dict[str, Any] = {}
+        self._page = TypeAdapter(list[model])  # type: ignore[valid-type]
 
     def key_of(self, record: dict[str, Any]) -> str:
         return json.dumps([record.get(k) for k in self.key_fields], default=str)
@@ -48,30 +50,57 @@ class RowBuilder:
         synced_at: datetime,
         inherit: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], list[Quarantined]]:
-        """Validate each record; `inherit` adds parent columns the API leaves out."""
-        rows: list[dict[str, Any]] = []
+        """Validate a page; `inherit` adds parent columns the API leaves out.
+
+        The page is validated in one call (pydantic's Rust core, no Python loop per field);
+        only a page with a bad record is validated again record by record, to quarantine
+        that one and load the rest.
+        """
         bad: list[Quarantined] = []
+        page: list[Any] = []
+        for record in records:
+            if isinstance(record, dict):
+                if inherit:
+                    record = {**inherit, **record}
+                for name in record.keys() - self.api_fields:
+                    self.drift.setdefault(name, record[name])
+            page.append(record)
+        try:
+            items: list[Record] = self._page.validate_python(page)
+            good: list[dict[str, Any]] = page
+        except ValidationError:
+            items, good = self._one_by_one(page, bad)
+        rows: list[dict[str, Any]] = []
+        for item, record in zip(items, good, strict=True):
+            # Declared fields only (extras live apart, in `__pydantic_extra__`), by field name.
+            row = item.__dict__.copy()
+            row[self.scope_column] = self.scope_value
+            # The record as the API sent it (plus inherited columns), serialised by pydantic's
+            # Rust core: the unknown fields stay in it.
+            row["_raw"] = to_json(record).decode()
+            row["_synced_at"] = synced_at
+            row["_run_id"] = self.run_id
+            row["_deleted_at"] = None
+            rows.append(row)
+        return rows, bad
+
+    def _one_by_one(
+        self, records: list[Any], bad: list[Quarantined]
+    ) -> tuple[list[Record], list[dict[str, Any]]]:
+        """The valid records of a page that had a bad one, each bad one quarantined in order."""
+        items: list[Record] = []
+        kept: list[dict[str, Any]] = []
         for record in records:
             if not isinstance(record, dict):
                 bad.append(("null", f"expected an object, got {type(record).__name__}", "null"))
                 continue
-            if inherit:
-                record = {**inherit, **record}
-            for name in record.keys() - self.api_fields:
-                self.drift.setdefault(name, record[name])
             try:
-                item = self.model.model_validate(record)
+                items.append(self.model.model_validate(record))
             except ValidationError as exc:
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"]) or "record"
                 reason = f"{where}: {first['msg']}"
                 bad.append((self.key_of(record), reason, json.dumps(record, default=str)))
                 continue
-            row = {name: getattr(item, name) for name in self.names}
-            row[self.scope_column] = self.scope_value
-            row["_raw"] = json.dumps(record, ensure_ascii=False, default=str)
-            row["_synced_at"] = synced_at
-            row["_run_id"] = self.run_id
-            row["_deleted_at"] = None
-            rows.append(row)
-        return rows, bad
+            kept.append(record)
+        return items, kept

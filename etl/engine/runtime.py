@@ -25,6 +25,8 @@ class Extract:
     base_url: str
     auth: Auth
     params: tuple[tuple[str, str], ...] = ()
+    # The environment variable holding the credential, named in a "token rejected" message.
+    secret_env: str | None = None
 
 
 @dataclass
@@ -70,6 +72,9 @@ class ResourceResult:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Failed because its source stopped (rejected token, unreachable host): the cause is in
+    # `SyncResult.stops`, said once, not once per resource.
+    stopped: bool = False
 
 
 @dataclass
@@ -80,6 +85,8 @@ class SyncResult:
     throttled: int = 0
     retries: int = 0
     seconds: float = 0.0
+    # One line per source (scope) that stopped at once: a rejected token, an unreachable host.
+    stops: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -33,7 +33,7 @@ from etl.engine.declarations import Resource
 from etl.engine.keyranges import split_key_space
 from etl.engine.paginators import Page, PageRequest, Paginator, SinglePage
 from etl.engine.progress import Progress, SilentProgress
-from etl.engine.ratelimit import TokenBucket
+from etl.engine.ratelimit import SlidingWindow
 from etl.engine.records import parse_api_datetime
 from etl.engine.rows import RowBuilder
 from etl.engine.runtime import (
@@ -43,7 +43,15 @@ from etl.engine.runtime import (
     SyncResult,
     utcnow,
 )
-from etl.errors import ApiError, AuthError, PaginationError, ShotlistError
+from etl.errors import (
+    ApiError,
+    AuthError,
+    PaginationError,
+    ShotlistError,
+    SourceStopped,
+    TokenRejected,
+    UnreachableError,
+)
 from etl.warehouse.protocol import Warehouse
 from etl.warehouse.tables import RawTable, StateUpdate
 
@@ -62,8 +70,15 @@ class ResourceSync:
         client: ApiClient,
         resource: Resource,
         full_refresh: bool,
+        stop: list[str] | None = None,
+        opened: asyncio.Event | None = None,
     ) -> None:
         self.engine = engine
+        # Set (to its cause) when the source stops: no further request goes out.
+        self.stop = stop if stop is not None else []
+        # Set once the API has answered (or failed) a first request of this scope.
+        self.opened = opened or asyncio.Event()
+        self.progress = engine.progress.fork()
         self.extract = extract
         self.client = client
         self.resource = resource
@@ -166,7 +181,7 @@ class ResourceSync:
         self.result.pages += 1
         self.result.rows += len(rows)
         self.result.quarantined += len(bad)
-        self.engine.progress.advance(1, len(rows), total_pages)
+        self.progress.advance(1, len(rows), total_pages)
         if (
             len(self._pending) >= self.engine.runtime.batch_rows
             or time.monotonic() - self._last_flush >= BATCH_SECONDS
@@ -197,7 +212,10 @@ class ResourceSync:
 
     async def fetch(self, path: str, request: PageRequest) -> tuple[Page, list[Any]]:
         async with self.engine.inflight:
+            if self.stop:
+                raise SourceStopped(f"stopped: {self.stop[0]}")
             response, body = await self.client.get(path, request)
+            self.opened.set()
         page = self.pager.parse(response, body)
         try:
             records = self.resource.selector(body)
@@ -280,7 +298,7 @@ class ResourceSync:
                 f"{self.label}: {total_pages} pages announced, above the page cap "
                 f"({self.engine.runtime.page_cap})"
             )
-        self.engine.progress.start(self.label, total_pages)
+        self.progress.start(self.label, total_pages)
         await self.add_page(records, None, 0, total_pages)
 
         async def one(request: PageRequest) -> None:
@@ -301,7 +319,7 @@ class ResourceSync:
             self.pass_state["strategy"] = "key_ranges"
         pending = [r for r in ranges if not r.get("done")]
         estimate = math.ceil((total or 0) / max(self.pager.page_size, 1)) or None
-        self.engine.progress.start(self.label, estimate)
+        self.progress.start(self.label, estimate)
 
         async def walk(span: dict[str, Any]) -> None:
             while True:
@@ -391,7 +409,7 @@ class ResourceSync:
             await self.key_ranges(resource.path, base, total)
             await self.check_complete(base, total)
         else:
-            self.engine.progress.start(self.label, None)
+            self.progress.start(self.label, None)
             await self.sequential(resource.path, probe_base, None, (first, page, records))
             if total is not None and not client_side:
                 await self.check_complete(base, total)
@@ -432,7 +450,7 @@ class ResourceSync:
         )
         if resource.reread is not None:
             parents = await reread.select_parents(self.context(), parents)
-        self.engine.progress.start(self.label, len(parents) or None)
+        self.progress.start(self.label, len(parents) or None)
         base = self._base_request()
         problems: list[str] = []
 
@@ -491,7 +509,7 @@ class ResourceSync:
                 status, error = "skipped", "not permitted for this account"
             else:
                 status, error = "failed", str(exc)
-            if isinstance(exc, AuthError) and status != "skipped":
+            if isinstance(exc, AuthError | UnreachableError) and status != "skipped":
                 self.result.status, self.result.error = status, error
                 await self._end(status, error, started)
                 raise
@@ -517,7 +535,7 @@ class ResourceSync:
             pass_started=self.pass_started,
             label=self.label,
             sink=self,
-            progress=self.engine.progress,
+            progress=self.progress,
             result=self.result,
         )
 
@@ -544,7 +562,7 @@ class ResourceSync:
                 self.rows.drift,
             )
         detail = error or "; ".join(self.result.warnings)
-        self.engine.progress.finish(status, detail)
+        self.progress.finish(status, detail)
         await self.engine.db(
             self.warehouse.end_run,
             self.engine.run_id,
@@ -590,10 +608,11 @@ class SourceSync:
         self.run_id = run_id
         self.progress = progress
         self.full_refresh = full_refresh
-        self.limiter = TokenBucket(runtime.rate_limit)
+        self.limiter = SlidingWindow(runtime.rate_limit)
         self.inflight = asyncio.Semaphore(runtime.concurrency)
         self._db_lock = asyncio.Lock()
         self.clients: list[ApiClient] = []
+        self.stops: list[str] = []
 
     async def db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a warehouse operation: one at a time, in a worker thread so fetching goes on."""
@@ -602,7 +621,6 @@ class SourceSync:
 
     async def run(self) -> list[ResourceResult]:
         results: list[ResourceResult] = []
-        resources = self.runtime.selected()
         for extract in self.runtime.extracts:
             client = ApiClient(
                 extract.base_url,
@@ -611,30 +629,84 @@ class SourceSync:
                 timeout=self.runtime.timeout,
                 retry=self.runtime.retry,
                 transport=self.runtime.transport,
+                secret_env=extract.secret_env,
             )
             self.clients.append(client)
             async with client:
-                stopped: str | None = None
-                for resource in resources:
-                    if stopped:
-                        results.append(
-                            ResourceResult(
-                                self.runtime.source.name,
-                                extract.scope,
-                                resource.name,
-                                status="failed",
-                                error=f"not attempted: {stopped}",
-                            )
-                        )
-                        continue
-                    sync = ResourceSync(self, extract, client, resource, self.full_refresh)
-                    try:
-                        results.append(await sync.run())
-                    except AuthError:
-                        results.append(sync.result)
-                        # The cause is printed once, on the resource that met it.
-                        stopped = f"{sync.label} failed first"
+                results.extend(await self._run_extract(extract, client))
         return results
+
+    async def _run_extract(self, extract: Extract, client: ApiClient) -> list[ResourceResult]:
+        """Every selected resource of one scope at once, each after the resources it reads.
+
+        Running them together keeps the shared rate limit busy while work is left. The first
+        resource goes alone until the API has answered once, so a rejected token or a dead host
+        is met by one request and stops the rest before they start ("not attempted").
+        """
+        resources = self.runtime.selected()
+        ended = {r.name: asyncio.Event() for r in resources}
+        results: dict[str, ResourceResult] = {}
+        stop: list[str] = []
+        # (said once?, the cause) of the stop, when one came.
+        compact: list[tuple[bool, str]] = []
+        opened = asyncio.Event()
+
+        def skipped(resource: Resource, why: str) -> ResourceResult:
+            return ResourceResult(
+                self.runtime.source.name,
+                extract.scope,
+                resource.name,
+                status="failed",
+                error=f"not attempted: {why}",
+                stopped=bool(compact and compact[0][0]),
+            )
+
+        async def one(resource: Resource, first: bool) -> None:
+            try:
+                if not first:
+                    await opened.wait()
+                for name in resource.depends_on:
+                    if name in ended:
+                        await ended[name].wait()
+                parent = resource.parent or (resource.nested.parent if resource.nested else None)
+                if stop:
+                    results[resource.name] = skipped(resource, stop[0])
+                elif parent in results and results[parent].status == "failed":
+                    results[resource.name] = skipped(resource, f"{parent} failed")
+                else:
+                    results[resource.name] = await self._one(
+                        extract, client, resource, stop, compact, opened
+                    )
+            finally:
+                opened.set()
+                ended[resource.name].set()
+
+        await asyncio.gather(*(one(r, i == 0) for i, r in enumerate(resources)))
+        if compact and compact[0][0]:
+            self.stops.append(compact[0][1])
+        return [results[r.name] for r in resources]
+
+    async def _one(
+        self,
+        extract: Extract,
+        client: ApiClient,
+        resource: Resource,
+        stop: list[str],
+        compact: list[tuple[bool, str]],
+        opened: asyncio.Event,
+    ) -> ResourceResult:
+        sync = ResourceSync(self, extract, client, resource, self.full_refresh, stop, opened)
+        try:
+            return await sync.run()
+        except (AuthError, UnreachableError) as exc:
+            if not stop:
+                stop.append(f"{sync.label} failed first")
+                # The client's own 401 / dead host is said once (`SyncResult.stops`); a login
+                # flow's refusal keeps its line per resource.
+                once = isinstance(exc, TokenRejected | UnreachableError)
+                compact.append((once, sync.result.error or str(exc)))
+            sync.result.stopped = compact[0][0]
+            return sync.result
 
 
 def new_run_id() -> str:
@@ -658,6 +730,7 @@ async def run_sync(
             runtime, warehouse, result.run_id, progress or SilentProgress(), full_refresh
         )
         result.results.extend(await engine.run())
+        result.stops.extend(engine.stops)
         for client in engine.clients:
             result.requests += client.stats.requests
             result.throttled += client.stats.throttled

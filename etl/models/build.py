@@ -178,12 +178,16 @@ def build(
     *,
     sql_dir: Path | None = None,
     today: date | None = None,
+    as_of: datetime | None = None,
     publish_analytics: bool = True,
 ) -> BuildResult:
     """Build every model into the warehouse, run the data tests, publish if all is well.
 
     Seed problems (malformed guideline file, status map) raise before anything is replaced.
-    `today` dates the coverage snapshot (default: the local date). The caller holds the
+    `as_of` is the moment the models describe (default: now, local time): it dates the coverage
+    snapshot and is the `built_at` that overdue alerts compare due dates with, so a demo can
+    build simulated days. `today` alone redates the snapshot only. The run's own timestamps
+    (`meta.model_runs`, the published `built_at`) stay the real ones. The caller holds the
     warehouse lock (`shotlist build`, `run` and `demo` take it).
     """
     started = datetime.now()
@@ -206,7 +210,8 @@ def build(
         clock = now
 
     try:
-        _load_seeds(con, config, seeds, run_id, today or date.today(), started)
+        moment = as_of or started
+        _load_seeds(con, config, seeds, run_id, today or moment.date(), moment)
         lap("seeds")
         result.models = run_models(con, models, docs, run_id)
         lap("models")

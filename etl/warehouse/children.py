@@ -81,6 +81,24 @@ def parent_versions(
     return {str(row[0]): dict(zip(columns, row[1:], strict=True)) for row in rows}
 
 
+def changed_keys(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    scope: Any,
+    link: str,
+    cursor: str,
+    since: datetime,
+) -> set[str]:
+    """The distinct non-null `link` values (text) of live rows whose `cursor` >= `since`."""
+    rows = con.execute(
+        f"select distinct {quote(link)}::varchar from {table.name} "
+        f"where {quote(table.scope_column)} = ? and _deleted_at is null "
+        f"and {quote(link)} is not null and {quote(cursor)} >= ?",
+        [scope, since],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def child_reads(
     con: duckdb.DuckDBPyConnection, source: str, scope: str, resource: str
 ) -> dict[str, str]:

@@ -113,6 +113,11 @@ class Warehouse(Protocol):
     ) -> dict[str, dict[str, Any]]:
         """Per live parent key (text), the values of `columns`."""
 
+    def changed_keys(
+        self, table: RawTable, scope: Any, link: str, cursor: str, since: datetime
+    ) -> set[str]:
+        """The distinct non-null `link` values (text) of live rows whose `cursor` >= `since`."""
+
     def child_reads(self, source: str, scope: str, resource: str) -> dict[str, str]:
         """Per parent key, the parent version its children were last read at."""
 

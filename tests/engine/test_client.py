@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 
 import httpx
@@ -12,9 +13,21 @@ from etl.engine.auth import BearerToken
 from etl.engine.client import ApiClient, RetryPolicy
 from etl.engine.paginators import PageRequest
 from etl.engine.ratelimit import TokenBucket
-from etl.errors import ApiError, AuthError, RetryBudgetExceeded
+from etl.errors import ApiError, AuthError, RetryBudgetExceeded, UnreachableError
 
 FAST = RetryPolicy(max_attempts=4, budget=10.0, backoff_base=0.001, backoff_cap=0.01)
+
+
+def mock_client(
+    handler: Callable[[httpx.Request], httpx.Response], policy: RetryPolicy = FAST
+) -> ApiClient:
+    return ApiClient(
+        "http://127.0.0.1:9/v3",
+        BearerToken("tok-123456"),
+        limiter=TokenBucket(0),
+        retry=policy,
+        transport=httpx.MockTransport(handler),
+    )
 
 
 def run_get(
@@ -27,13 +40,7 @@ def run_get(
         return responses[min(len(seen), len(responses)) - 1](request)
 
     async def main() -> tuple[object, ApiClient]:
-        client = ApiClient(
-            "http://127.0.0.1:9/v3",
-            BearerToken("tok-123456"),
-            limiter=TokenBucket(0),
-            retry=policy,
-            transport=httpx.MockTransport(handler),
-        )
+        client = mock_client(handler, policy)
         async with client:
             _, body = await client.get("/picture", PageRequest(params=(("a", "1"),)))
         return body, client
@@ -98,3 +105,39 @@ def test_client_retries_connection_errors() -> None:
     body, seen, client = run_get([refuse, ok])
     assert body == [{"picture_id": 1}]
     assert client.stats.transport_errors == 1
+
+
+def test_client_stops_at_once_on_a_dns_failure_before_any_answer() -> None:
+    def unknown_host(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("lookup failed", request=request) from socket.gaierror(
+            -2, "Name or service not known"
+        )
+
+    with pytest.raises(UnreachableError) as caught:
+        run_get([unknown_host, ok])
+    assert (
+        str(caught.value)
+        == "cannot reach http://127.0.0.1:9/v3: host not found (DNS lookup failed)"
+    )
+
+
+def test_client_retries_a_refused_connection_once_the_host_has_answered() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request) from ConnectionRefusedError(111, "x")
+
+    seen: list[httpx.Request] = []
+    answers = [ok, refused, ok]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answers[len(seen) - 1](request)
+
+    async def main() -> ApiClient:
+        client = mock_client(handler)
+        async with client:
+            await client.get("/picture", PageRequest())
+            await client.get("/picture", PageRequest())  # a restart mid-sync: retried
+        return client
+
+    client = asyncio.run(main())
+    assert (len(seen), client.stats.transport_errors, client.stats.retries) == (3, 1, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -72,6 +73,40 @@ def test_cli_sync_bad_token_is_one_clear_line(tmp_path: Path) -> None:
     assert f"token rejected by {server.base_url}" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert "not-the-token-42" not in done.stderr + done.stdout
+    # The cause once, then at most one summary line.
+    assert done.stderr.splitlines() == [
+        f"Error: token rejected by {server.base_url} (401): check $GS_TEST_TOKEN"
+    ]
+    summary = done.stdout.splitlines()
+    assert len(summary) == 1 and summary[0].startswith("run ")
+    assert ": 0 rows in " in summary[0] and ", 1 requests, " in summary[0]
+    # The run log keeps the detail: the resource that met the 401, with its error.
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    logged = con.execute("select resource, status, error from meta.sync_runs").fetchall()
+    con.close()
+    assert logged == [
+        (
+            "shooting_methods",
+            "failed",
+            f"token rejected by {server.base_url} (401): check $GS_TEST_TOKEN",
+        )
+    ]
+
+
+def test_cli_sync_closed_port_is_one_line_and_no_retry(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}/v3"
+    config = write_config(tmp_path, base_url)
+    done = shotlist(config, "sync")
+    assert isinstance(done, subprocess.CompletedProcess)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"Error: cannot reach {base_url}: connection refused"]
+    summary = done.stdout.splitlines()
+    assert len(summary) == 1
+    # One request, no retry: the source stopped at the first refusal.
+    assert ", 1 requests, 0 throttled (429), 0 retries" in summary[0]
 
 
 def test_cli_sync_missing_token_names_the_variable(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
 from datetime import datetime, timedelta
 
 import duckdb
@@ -92,6 +94,66 @@ def test_sync_incremental_reads_only_the_watermark_day(simulator, catalog, wareh
     assert len(reread) < len(catalog.records("pictures"))
 
 
+def look_reads(sim: object) -> set[int]:
+    """The looks whose references a sync requested."""
+    return {
+        int(r.path.split("/")[-2])
+        for r in sim.requests  # type: ignore[attr-defined]
+        if r.path.endswith("/reference") and "/style/look/" in r.path
+    }
+
+
+def stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+def test_sync_incremental_rereads_only_looks_that_can_have_changed(warehouse) -> None:
+    catalog = generate_catalog(CatalogSpec(references=300, seed=7))
+    catalog.account().looks[0]["status"] = "DRAFT"  # a look still being put together
+    simulator = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0)
+    with simulator.serve(host="127.0.0.1", port=0) as server:
+        incremental_looks(simulator, catalog, warehouse, runtime(server.base_url))
+
+
+def incremental_looks(simulator, catalog, warehouse, rt) -> None:
+    simulator.requests.clear()
+    assert run(warehouse, rt).ok
+    everything = {look["look_id"] for look in catalog.records("looks")}
+    assert look_reads(simulator) == everything
+    drafts = {look["look_id"] for look in catalog.records("looks") if look["status"] != "COMPLETED"}
+    assert drafts and drafts != everything
+    # What the first read saw: pictures at or after its watermark count as moved next time.
+    watermark = max(stamp(p["date_mod"]) for p in catalog.records("pictures"))
+    newest = {
+        p["look_id"]
+        for p in catalog.records("pictures")
+        if p.get("look_id") and stamp(p["date_mod"]) >= watermark
+    }
+    catalog.advance(days=3)
+    # A picture of a completed look moves; a reference joins that look.
+    moved_look = min(everything - drafts)
+    picture = next(p for p in catalog.records("pictures") if p.get("look_id") == moved_look)
+    catalog.update_pictures([picture["picture_id"]], picturestatus=50)
+    members = catalog.account().look_references[moved_look]
+    members.append({**members[0], "look_reference_id": 999_001, "main": False})
+    # A reference joins another completed look with no picture moving: the rule cannot see it.
+    quiet_look = max(everything - drafts - {moved_look} - newest)
+    quiet = catalog.account().look_references[quiet_look]
+    quiet.append({**quiet[0], "look_reference_id": 999_002, "main": False})
+    simulator.requests.clear()
+    second = run(warehouse, rt)
+    assert second.ok
+    assert look_reads(simulator) == drafts | {moved_look} | newest
+    assert quiet_look not in look_reads(simulator)
+    rows = set(landed(warehouse, "look_references"))
+    assert (moved_look, 999_001) in rows and (quiet_look, 999_002) not in rows
+    # --full-refresh reads every look again and reconciles.
+    simulator.requests.clear()
+    assert run(warehouse, rt, full_refresh=True).ok
+    assert look_reads(simulator) == everything
+    assert_exact(warehouse, catalog)
+
+
 def test_sync_retries_faults_and_stays_exact(simulator, catalog, warehouse) -> None:
     simulator.faults.error_rate = 0.15
     simulator.faults.burst_429_every = 7
@@ -156,6 +218,44 @@ def test_sync_bad_token_stops_with_clear_error(simulator, warehouse) -> None:
     assert all("wrong-token-123" not in (r.error or "") for r in result.results)
 
 
+def test_sync_child_of_a_failed_parent_is_not_attempted(simulator, warehouse) -> None:
+    broken = tuple(
+        dataclasses.replace(r, path="/style/look-gone") if r.name == "looks" else r
+        for r in SOURCE.resources
+    )
+    result = run(
+        warehouse, runtime(simulator.base_url, source=dataclasses.replace(SOURCE, resources=broken))
+    )
+    by_name = {r.resource: r for r in result.results}
+    assert by_name["looks"].status == "failed"
+    assert "HTTP 404" in (by_name["looks"].error or "")
+    children = by_name["look_references"]
+    assert (children.status, children.error, children.rows, children.pages) == (
+        "failed",
+        "not attempted: looks failed",
+        0,
+        0,
+    )
+    # The rest of the source still synced: one failure does not stop unrelated resources.
+    assert by_name["pictures"].status == "ok" and by_name["pictures"].rows > 0
+    assert not result.stops
+
+
+def test_sync_unreachable_host_stops_the_source_at_once(warehouse) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}/v3"
+    result = run(warehouse, runtime(base_url))
+    assert result.stops == [f"cannot reach {base_url}: connection refused"]
+    # One request, no retry: the others wait for the API's first answer, then never start.
+    assert (result.requests, result.retries) == (1, 0)
+    assert all(r.status == "failed" and r.stopped for r in result.results)
+    assert [r.error for r in result.results[1:]] == [
+        "not attempted: grandshooting.shooting_methods failed first"
+    ] * (len(result.results) - 1)
+
+
 def test_sync_accounts_land_apart(tmp_path) -> None:
     catalog = generate_catalog(CatalogSpec(references=20, seed=3, accounts=(11, 12)))
     sim = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0)
@@ -182,6 +282,23 @@ def test_sync_at_the_rate_limit_gets_no_429(tmp_path) -> None:
     assert result.throttled == 0
     assert [r.status for r in sim.requests].count(429) == 0
     assert landed(con, "pictures") == served(catalog, "pictures")
+    con.close()
+
+
+def test_sync_at_the_rate_limit_with_latency_gets_no_429(tmp_path) -> None:
+    # Every resource at once on the shared limiter, each answer 250 ms late, against the
+    # simulator's strict window (5 in any second): the pacing fills the window, never more.
+    catalog = generate_catalog(CatalogSpec(references=120, seed=5))
+    sim = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=5.0)
+    sim.faults.latency = 0.25
+    con = wh.connect(tmp_path / "w.duckdb")
+    with sim.serve(host="127.0.0.1", port=0) as server:
+        result = run(con, runtime(server.base_url, rate_limit=5.0))
+    assert result.ok
+    assert result.requests >= 20  # enough windows to fill several times over
+    assert result.throttled == 0
+    assert [r.status for r in sim.requests].count(429) == 0
+    assert_exact(con, catalog)
     con.close()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from etl.config import Config, secret_from_env
 from etl.engine.auth import BearerToken
 from etl.engine.binding import bind_runtime
-from etl.engine.declarations import Cursor, KeyRange, Resource, Source
+from etl.engine.declarations import Cursor, KeyRange, Reread, Resource, Source, Touch
 from etl.engine.paginators import OffsetHeaderPaginator, SinglePage
 from etl.engine.runtime import Extract, SourceRuntime
 from etl.errors import ConfigError
@@ -51,6 +51,13 @@ def _benches(body: Any) -> list[dict[str, Any]]:
 
 
 DATE_MOD = Cursor(field="date_mod", server_filter=_date_mod_since)
+# A look's references are re-read when the look is new, its status is not final or changed,
+# or a picture of it (`pictures.look_id`) moved since the last read; --full-refresh reads all.
+CHANGED_LOOKS = Reread(
+    version="status",
+    settled={"status": ("COMPLETED",)},
+    touched_by=Touch(resource="pictures", link="look_id", cursor="date_mod"),
+)
 
 SOURCE = Source(
     name="grandshooting",
@@ -109,6 +116,7 @@ SOURCE = Source(
             paginator=PAGES,
             parent="looks",
             inherit={"look_id": "look_id"},
+            reread=CHANGED_LOOKS,
             description="References of each look.",
         ),
         Resource(
@@ -150,7 +158,15 @@ def runtime(config: Config) -> SourceRuntime:
         base_url = settings.account_base_urls.get(str(account), settings.base_url)
         # Delegation: the spec takes `account_id` as a query parameter; 0 = the key's own.
         params = (("account_id", str(account)),) if account else ()
-        extracts.append(Extract(scope=str(account), base_url=base_url, auth=auth, params=params))
+        extracts.append(
+            Extract(
+                scope=str(account),
+                base_url=base_url,
+                auth=auth,
+                params=params,
+                secret_env=settings.token_env,
+            )
+        )
     return bind_runtime(
         SOURCE, extracts, settings, config, overlap=timedelta(days=settings.overlap_days)
     )
