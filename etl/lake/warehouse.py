@@ -28,10 +28,12 @@ from etl.warehouse import children
 from etl.warehouse.duckdb_file import (
     META_DDL,
     DuckDBWarehouse,
+    ensure_raw_tables,
     mark_interrupted_runs,
+    raw_columns,
     transaction,
 )
-from etl.warehouse.tables import RawTable, StateUpdate, TableSource, quote
+from etl.warehouse.tables import RawTable, StateUpdate, TableSource
 
 log = logging.getLogger(__name__)
 
@@ -91,32 +93,6 @@ def _retried(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """The columns of every raw table, from one catalog query (not one per table)."""
-    columns: dict[str, set[str]] = {}
-    for table, column in con.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'raw'"
-    ).fetchall():
-        columns.setdefault(table, set()).add(column)
-    return columns
-
-
-def _ensure_raw_tables(
-    con: duckdb.DuckDBPyConnection, source: TableSource, existing: Mapping[str, set[str]]
-) -> None:
-    """`ensure_raw_tables` given the stored columns: only what is missing is created."""
-    for resource in source.resources:
-        table = RawTable(source, resource)
-        stored = existing.get(table.table_name)
-        if not stored:
-            columns = ", ".join(f"{quote(n)} {t}" for n, t in table.columns)
-            con.execute(f"create table if not exists {table.name} ({columns})")
-            continue
-        for name, kind in table.columns:
-            if name not in stored:
-                con.execute(f"alter table {table.name} add column {quote(name)} {kind}")
-
-
 def create_tables(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]) -> None:
     """Every meta table and the raw tables of `sources`, in one transaction."""
 
@@ -126,9 +102,9 @@ def create_tables(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]
         with transaction(con):
             for statement in (*META_DDL, children.CHILD_READS_DDL):
                 con.execute(statement)
-            existing = _raw_columns(con)
+            existing = raw_columns(con)
             for source in listed:
-                _ensure_raw_tables(con, source, existing)
+                ensure_raw_tables(con, source, existing)
 
     retry_conflicts(create, "create tables")
 

@@ -33,6 +33,7 @@ from etl.models.seeds import (
     read_status_map,
 )
 from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
+from etl.warehouse.transaction import transaction
 from etl.workspace import connect, is_lake, warehouse_path
 
 log = logging.getLogger(__name__)
@@ -162,15 +163,18 @@ def _load_seeds(
     today: date,
     now: datetime,
 ) -> None:
-    for schema in SCHEMAS:
-        con.execute(f"create schema if not exists {schema}")
-    ensure_all_raw_tables(con)
-    guidelines, status_rows, severities = seeds
-    load_guidelines(con, guidelines)
-    load_status_map(con, status_rows)
-    load_alert_severities(con, severities)
-    load_scope(con, config)
-    load_settings(con, config, run_id, today, now)
+    # One transaction: on a lake each commit is a round of catalog queries, and the seed
+    # rows would each be one.
+    with transaction(con):
+        for schema in SCHEMAS:
+            con.execute(f"create schema if not exists {schema}")
+        ensure_all_raw_tables(con)
+        guidelines, status_rows, severities = seeds
+        load_guidelines(con, guidelines)
+        load_status_map(con, status_rows)
+        load_alert_severities(con, severities)
+        load_scope(con, config)
+        load_settings(con, config, run_id, today, now)
 
 
 def build(

@@ -71,17 +71,27 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     return con
 
 
-def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
-    """Create the table, or add columns a newer record model declares (never drops any)."""
+def raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """The columns of every raw table, from one catalog query (on a lake, one per table costs
+    half a second: `information_schema` lists every attached catalog)."""
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall():
+        columns.setdefault(table, set()).add(column)
+    return columns
+
+
+def ensure_raw_table(
+    con: duckdb.DuckDBPyConnection, table: RawTable, existing: set[str] | None = None
+) -> None:
+    """Create the table, or add columns a newer record model declares (never drops any).
+
+    `existing`: its stored columns when the caller read them (`raw_columns`).
+    """
     con.execute("create schema if not exists raw")
-    existing = {
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'raw' and table_name = ?",
-            [table.table_name],
-        ).fetchall()
-    }
+    if existing is None:
+        existing = raw_columns(con).get(table.table_name, set())
     if not existing:
         columns = ", ".join(f"{quote(n)} {t}" for n, t in table.columns)
         con.execute(f"create table if not exists {table.name} ({columns})")
@@ -91,10 +101,16 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
             con.execute(f"alter table {table.name} add column {quote(name)} {kind}")
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
+def ensure_raw_tables(
+    con: duckdb.DuckDBPyConnection,
+    source: TableSource,
+    existing: Mapping[str, set[str]] | None = None,
+) -> None:
     """Create every raw table of a source, empty, so models compile before any sync."""
+    stored = raw_columns(con) if existing is None else existing
     for resource in source.resources:
-        ensure_raw_table(con, RawTable(source, resource))
+        table = RawTable(source, resource)
+        ensure_raw_table(con, table, stored.get(table.table_name, set()))
 
 
 def land(
@@ -432,7 +448,10 @@ class DuckDBWarehouse:
         finally:
             con.close()
 
-    ensure_tables = _on_connection(ensure_raw_tables)
+    def ensure_tables(self, source: TableSource) -> None:
+        """Create the source's raw tables, or add the columns a newer model declares."""
+        ensure_raw_tables(self.con, source)
+
     mark_interrupted_runs = _on_connection(mark_interrupted_runs)
     start_run = _on_connection(start_run_row)
     set_run_mode = _on_connection(set_run_mode)
@@ -466,6 +485,7 @@ __all__ = [
     "end_run_row",
     "ensure_raw_table",
     "ensure_raw_tables",
+    "raw_columns",
     "finish_pass",
     "land",
     "land_rows",
