@@ -7,8 +7,9 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ConfigDict, Discriminator, Field, Tag, ValidationError
+from pydantic import ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
 from etl.config_base import Section
 from etl.errors import ConfigError, SecretMissingError
@@ -97,6 +98,28 @@ class ReportConfig(Section):
     # Profiles `shotlist run` renders (and sends when they have recipients); none = whole scope.
     run_profiles: list[str] = Field(default_factory=list)
     profiles: dict[str, ReportProfileConfig] = Field(default_factory=dict)
+    timezone: str | None = Field(
+        default=None,
+        description='IANA name such as "Europe/Paris" (default: the machine\'s zone)',
+    )
+    locale: str = Field(
+        default="en", description='thousands separator and decimal mark of numbers, e.g. "fr"'
+    )
+    max_attachment_mb: float = Field(
+        default=10.0,
+        gt=0,
+        description="larger mails attach the workbook without Deliverables, or no workbook",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError("unknown time zone name") from None
+        return value
 
 
 class Config(Section):

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 import duckdb
 
 from etl.report.errors import ReportError
+from etl.report.period import (
+    ReportPeriod,
+    in_zone,
+    local_bounds,
+    machine_local,
+    report_clock,
+    report_period,
+)
 from etl.report.scope import ReportScope
 
 # Sync run statuses that count as a success (the engine writes ok, or warning when it resumed).
@@ -76,11 +84,12 @@ class TestFailure:
 
 @dataclass
 class Header:
+    """What the report covers and when; the times are aware, in the report's time zone."""
+
     title: str
     scope_label: str
     sources: list[str]
-    period_start: date
-    period_end: date
+    period: ReportPeriod
     generated_at: datetime
     last_sync_at: datetime | None
     last_build_at: datetime | None
@@ -88,6 +97,19 @@ class Header:
     sync_sources: list[tuple[str, str, datetime | None]] = field(default_factory=list)
     failing_tests: list[TestFailure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def period_start(self) -> date:
+        return self.period.start
+
+    @property
+    def period_end(self) -> date:
+        return self.period.end
+
+    @property
+    def timezone(self) -> str:
+        """The zone's name as the times print it (`UTC`, `CET`)."""
+        return self.generated_at.tzname() or str(self.generated_at.tzinfo)
 
     @property
     def stale(self) -> bool:
@@ -303,7 +325,12 @@ class ReportQueries:
         return f"select * from marts.deliverables d where {self.deliverable_in_scope('d')}"
 
     # -- header ----------------------------------------------------------------------------
-    def header(self, title: str, as_of: datetime, stale_after_hours: float) -> Header:
+    def header(
+        self, title: str, clock: datetime, stale_after_hours: float, period: ReportPeriod
+    ) -> Header:
+        """`clock` is the report's time, aware in its zone; naive run times are machine-local."""
+        zone = clock.tzinfo
+        assert zone is not None
         sources = [
             r[0]
             for r in self.con.execute(
@@ -334,13 +361,12 @@ class ReportQueries:
             title=title,
             scope_label=self.scope.label(),
             sources=sources,
-            period_start=(as_of - timedelta(days=6)).date(),
-            period_end=as_of.date(),
-            generated_at=as_of,
-            last_sync_at=last_sync,
-            last_build_at=last_build,
+            period=period,
+            generated_at=clock,
+            last_sync_at=in_zone(last_sync, zone),
+            last_build_at=in_zone(last_build, zone),
             stale_after_hours=stale_after_hours,
-            sync_sources=per_source,
+            sync_sources=[(src, scope, in_zone(end, zone)) for src, scope, end in per_source],
             failing_tests=self.failing_tests(),
             notes=list(self.notes),
         )
@@ -449,7 +475,10 @@ class ReportQueries:
         ).fetchone()
         return row[0] if row else 0
 
-    def kpis(self, as_of: datetime) -> tuple[list[Kpi], list[WeekPoint]]:
+    def kpis(
+        self, as_of: datetime, period: ReportPeriod, zone: tzinfo
+    ) -> tuple[list[Kpi], list[WeekPoint]]:
+        """The tiles at `as_of` (naive, machine-local, as the marts are dated)."""
         now = self.current_totals()
         history = self.history()
         today = as_of.date()
@@ -466,14 +495,16 @@ class ReportQueries:
         last_week: float | None = None
         note = ""
         if week_ago:
+            # Net: images that became validated less those that left validation since then.
             this_week = now["validated"] - week_ago.validated
             last_week = week_ago.validated - two_weeks.validated if two_weeks else None
-            note = f"since {week_ago.day:%d %b}"
+            day = week_ago.day
+            note = f"net change since the {day:%a} {day.day} {day:%b} snapshot"
         else:
-            this_week = self.validated_between(as_of - timedelta(days=7), as_of)
-            before = self.validated_between(as_of - timedelta(days=14), as_of - timedelta(days=7))
-            last_week = before
-            note = "by validation date"
+            start, end = local_bounds(period, zone)
+            this_week = self.validated_between(start, end)
+            last_week = self.validated_between(start - timedelta(days=7), start)
+            note = f"by validation date, {period.days()}"
         # The history holds per-product counts: the change compares those, and says so when
         # the tile's own count differs (alerts on no product, images linked to several).
         alerts_now, backlog_now = self.per_product_counts()
@@ -616,13 +647,24 @@ def coverage_ratio(covered: float | None, expected: float | None) -> float | Non
 
 
 def load_report_data(
-    queries: ReportQueries, *, title: str, as_of: datetime, stale_after_hours: float
+    queries: ReportQueries,
+    *,
+    title: str,
+    as_of: datetime | None,
+    stale_after_hours: float,
+    zone: tzinfo,
 ) -> ReportData:
-    """Everything small the report shows; the big sheets are streamed separately."""
-    kpis, progress = queries.kpis(as_of)
+    """Everything small the report shows; the big sheets are streamed separately.
+
+    `as_of` naive is the machine's local time (None: now); the period is the report's days
+    in `zone`.
+    """
+    clock = report_clock(as_of, zone)
+    period = report_period(clock.date())
+    kpis, progress = queries.kpis(machine_local(clock), period, zone)
     status, groups = queries.status_by_production()
     return ReportData(
-        header=queries.header(title, as_of, stale_after_hours),
+        header=queries.header(title, clock, stale_after_hours, period),
         kpis=kpis,
         by_category=queries.coverage_by("category"),
         by_brand=queries.coverage_by("brand", "collection"),

@@ -327,11 +327,17 @@ def _info_rows(data: ReportData, filters: str) -> list[tuple[str, Any]]:
     return [
         ("Scope", filters),
         ("Sources", ", ".join(h.sources) or "none"),
-        ("Period", f"{h.period_start:%d %b %Y} to {h.period_end:%d %b %Y}"),
+        ("Period", h.period.label()),
         ("Generated", h.generated_at.replace(tzinfo=None)),
-        ("Last successful sync", h.last_sync_at or "never"),
-        ("Last build", h.last_build_at or "never"),
+        ("Time zone", h.timezone),
+        # Excel has no zoned times: wall times in the report's zone, named on the row above.
+        ("Last successful sync", _wall(h.last_sync_at) or "never"),
+        ("Last build", _wall(h.last_build_at) or "never"),
     ]
+
+
+def _wall(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=None) if value is not None else None
 
 
 def _sheet_head(
