@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -98,6 +99,11 @@ class ReportConfig(Section):
     # Profiles `shotlist run` renders (and sends when they have recipients); none = whole scope.
     run_profiles: list[str] = Field(default_factory=list)
     profiles: dict[str, ReportProfileConfig] = Field(default_factory=dict)
+    # Collection -> the date it must be finished by; wins over the platforms' due dates.
+    deadlines: dict[str, date] = Field(
+        default_factory=dict,
+        description="collection = YYYY-MM-DD: when it must be finished (marts.collection_pace)",
+    )
     timezone: str | None = Field(
         default=None,
         description='IANA name such as "Europe/Paris" (default: the machine\'s zone)',

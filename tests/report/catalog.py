@@ -15,8 +15,13 @@ import duckdb
 from etl.config import Config, parse_config
 from etl.models.datatests import TEST_RESULTS_DDL
 from etl.models.runner import MODEL_RUNS_DDL
-from etl.models.seeds import load_alert_severities, read_severities
-from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
+from etl.models.seeds import (
+    load_alert_severities,
+    load_alert_types,
+    read_alert_types,
+    read_severities,
+)
+from etl.resources import ALERT_SEVERITIES, ALERT_TYPES, SEVERITY_ORDER, SQL_DIR
 
 AS_OF = datetime(2025, 11, 21, 8, 0)
 TODAY = AS_OF.date()
@@ -263,6 +268,11 @@ def _derive_report_marts(con: duckdb.DuckDBPyConnection) -> None:
     """The report's marts, from the hand-made ones, as a build makes them."""
     con.execute("create schema seeds")
     load_alert_severities(con, read_severities(ALERT_SEVERITIES, SEVERITY_ORDER))
+    load_alert_types(con, read_alert_types(ALERT_TYPES))
+    # Columns a build gives these marts that the hand-made ones leave out.
+    con.execute("alter table marts.shotlist_coverage add column product_ref varchar")
+    con.execute("update marts.shotlist_coverage set product_ref = product_key")
+    con.execute("alter table marts.deliverables add column file_name varchar")
     for name in DERIVED_MARTS:
         sql = (SQL_DIR / "marts" / f"{name}.sql").read_text(encoding="utf-8")
         con.execute(f"create table marts.{name} as {sql}")
