@@ -66,7 +66,16 @@ def test_cap_drops_deliverables_from_the_attached_copy(
     [attachment] = [p for p in msg.iter_attachments() if p.get_filename()]
     assert attachment.get_filename() == "shotlist-all-2025-11-21-without-deliverables.xlsx"
     copy = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
-    assert copy.sheetnames == ["Summary", "Coverage", "Alerts", "Status", "About"]
+    assert copy.sheetnames == [
+        "Summary",
+        "Pace",
+        "Urgency",
+        "Backlog",
+        "Coverage",
+        "Alerts",
+        "Status",
+        "About",
+    ]
     # The copy's figures are the full workbook's.
     assert copy["Coverage"].max_row == 11
     html = msg.get_body(("html",)).get_content()
