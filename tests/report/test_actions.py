@@ -63,8 +63,8 @@ def test_pace_and_forecast_per_collection(report: tuple[str, str, openpyxl.Workb
         "FW25 collection 47% 8 3.5 2.3 7 Dec 2025 none known"
     ) in pace
     # The missed forecast is red; the one without a deadline is not.
-    assert re.search(r'color:#b42318;font-weight:bold;">4 Dec 2025</td>', html)
-    assert re.search(r'color:#1f2933;">7 Dec 2025</td>', html)
+    assert re.search(r'nowrap;color:#b42318;font-weight:bold;">4 Dec 2025</td>', html)
+    assert re.search(r'nowrap;color:#1f2933;">7 Dec 2025</td>', html)
 
     sheet = workbook["Pace"]
     names = [c.value for c in sheet[1]]

@@ -64,7 +64,7 @@ def test_workbook_data_sheets_are_tables_with_frozen_header(
     workbook: openpyxl.Workbook,
 ) -> None:
     # Deliverables: the catalog's pictures have no file name, so that column is left out.
-    expected = {"Coverage": "A1:P11", "Alerts": "A1:O7", "Status": "A1:K7", "Deliverables": "A1:Q4"}
+    expected = {"Coverage": "A1:P11", "Alerts": "A1:O7", "Status": "A1:K7", "Deliverables": "A1:R4"}
     for sheet, ref in expected.items():
         ws = workbook[sheet]
         assert ws.freeze_panes == "A2", sheet
