@@ -685,7 +685,9 @@ class ReportQueries:
         table = self.table(
             f"""select case level when 'collection' then 'Collection' when 'brand' then 'Brand'
                        else 'Brand and collection' end as level,
-                       coalesce(collection, brand) as name, brand, collection, products,
+                       case level when 'brand_collection' then concat_ws(' · ', brand, collection)
+                           else coalesce(collection, brand) end as name,
+                       brand, collection, products,
                        coverage_pct, images_left, images_per_week, weeks_left, forecast_finish,
                        deadline, deadline_source, needed_per_week, misses_deadline,
                        forecast_status, pace_basis, window_start, window_end

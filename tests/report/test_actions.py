@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -152,3 +153,26 @@ def test_alerts_read_in_words(report: tuple[str, str, openpyxl.Workbook]) -> Non
 def test_html_with_every_section_stays_small(report: tuple[str, str, openpyxl.Workbook]) -> None:
     html, _text, _workbook = report
     assert len(html.encode("utf-8")) < 100_000
+
+
+def test_filtered_report_paces_its_brand_and_collections(tmp_path: Path) -> None:
+    analytics = tmp_path / "analytics.duckdb"
+    build_catalog(analytics, deadlines={"SS25": date(2025, 11, 30)})
+    config = catalog_config(tmp_path, analytics)
+    [zed] = write_report(config, "zed", formats=["html"], out_dir=tmp_path / "zed", as_of=AS_OF)
+    pace = section(
+        page_text(zed.read_text(encoding="utf-8")), "Pace and forecast", "Productions to"
+    )
+    # Zed SS25: R4 1 + R5 5 + R9 0 covered in 2 weeks = 3.0 a week, 9 left: 3 weeks, 12 Dec.
+    assert "Zed · SS25 brand and collection 40% 9 3.0 3.0 12 Dec 2025 30 Nov 2025" in pace
+    assert "Zed · FW25 brand and collection" in pace
+    assert "Acme" not in pace
+    [tops] = write_report(
+        config, formats=["html"], out_dir=tmp_path / "tops", as_of=AS_OF, where=["category=Tops"]
+    )
+    text = page_text(tops.read_text(encoding="utf-8"))
+    assert (
+        "Pace and forecast Pace is kept per brand and collection: not shown under a filter on "
+        "category."
+    ) in text
+    assert "Counts cover each production's whole work, not only the filtered products." in text
