@@ -44,7 +44,7 @@ def test_workbook_has_the_sheets_in_order(workbook: openpyxl.Workbook) -> None:
 def test_workbook_data_sheets_are_tables_with_frozen_header(
     workbook: openpyxl.Workbook,
 ) -> None:
-    expected = {"Coverage": "A1:O11", "Alerts": "A1:K7", "Status": "A1:K7", "Deliverables": "A1:Q4"}
+    expected = {"Coverage": "A1:P11", "Alerts": "A1:K7", "Status": "A1:K7", "Deliverables": "A1:Q4"}
     for sheet, ref in expected.items():
         ws = workbook[sheet]
         assert ws.freeze_panes == "A2", sheet
@@ -178,5 +178,5 @@ def test_workbook_empty_scope_still_has_valid_tables(config: Config, tmp_path: P
     )
     wb = openpyxl.load_workbook(path)
     ws = wb["Coverage"]
-    assert ws.tables["Coverage"].ref == "A1:O2"  # header plus one empty row
+    assert ws.tables["Coverage"].ref == "A1:P2"  # header plus one empty row
     assert all(c.value is None for c in ws[2])
