@@ -44,7 +44,7 @@ def test_workbook_has_the_sheets_in_order(workbook: openpyxl.Workbook) -> None:
 def test_workbook_data_sheets_are_tables_with_frozen_header(
     workbook: openpyxl.Workbook,
 ) -> None:
-    expected = {"Coverage": "A1:P11", "Alerts": "A1:K7", "Status": "A1:K7", "Deliverables": "A1:Q4"}
+    expected = {"Coverage": "A1:P11", "Alerts": "A1:K7", "Status": "A1:K7", "Deliverables": "A1:R4"}
     for sheet, ref in expected.items():
         ws = workbook[sheet]
         assert ws.freeze_panes == "A2", sheet
