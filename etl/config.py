@@ -107,6 +107,7 @@ class ReportConfig(Section):
     timezone: str | None = Field(
         default=None,
         description='IANA name such as "Europe/Paris" (default: the machine\'s zone)',
+        examples=["Europe/Paris"],
     )
     locale: str = Field(
         default="en", description='thousands separator and decimal mark of numbers, e.g. "fr"'
