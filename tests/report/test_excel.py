@@ -141,7 +141,7 @@ def test_workbook_conditional_formats(workbook: openpyxl.Workbook) -> None:
 def test_workbook_summary_kpis_and_breakdowns(workbook: openpyxl.Workbook) -> None:
     ws = workbook["Summary"]
     assert ws["A1"].value == "Weekly shotlist report"
-    assert set(ws.tables) == {"KPIs", "CoverageByCategory", "CoverageByBrand"}
+    assert set(ws.tables) == {"KPIs", "CoverageByCategory", "CoverageByBrand", "BacklogByAge"}
     kpi_ref = ws.tables["KPIs"].ref
     first, last = kpi_ref.split(":")
     cells = ws[first:last]
