@@ -54,9 +54,18 @@ class SendOutcome:
     attached: str = "workbook"
 
     def __str__(self) -> str:
-        if self.eml is not None:
-            return f"wrote {self.eml} (not sent)"
-        return f"sent to {', '.join(self.recipients)}"
+        done = (
+            f"wrote {self.eml} (not sent)"
+            if self.eml is not None
+            else f"sent to {', '.join(self.recipients)}"
+        )
+        if self.attached == "without_deliverables":
+            return (
+                f"{done}; attached the workbook without Deliverables ([report] max_attachment_mb)"
+            )
+        if self.attached == "nothing":
+            return f"{done}; no workbook attached ([report] max_attachment_mb)"
+        return done
 
 
 @contextmanager
@@ -176,7 +185,9 @@ def send_report(
 ) -> SendOutcome:
     """Render the report and email it (HTML + text, charts inline, workbook attached).
 
-    With `dry_run` the message is written as `.eml` next to the workbook instead of sent.
+    The mail stays under `[report] max_attachment_mb`: the attached copy drops the Deliverables
+    sheet, or no workbook is attached, and the mail says where the full one is. With `dry_run`
+    the message is written as `.eml` next to the workbook instead of sent.
     """
     scope = resolve_scope(config, profile, where, collections)
     recipients = list(to) or list(scope.recipients)

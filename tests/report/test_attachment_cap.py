@@ -54,6 +54,10 @@ def test_cap_drops_deliverables_from_the_attached_copy(
     config = capped(catalog_config(tmp_path, big_analytics), port, 10)
     outcome = send_report(config, to=["pm@example.com"], out_dir=tmp_path / "out", as_of=AS_OF)
     assert outcome.attached == "without_deliverables"
+    assert str(outcome) == (
+        "sent to pm@example.com; attached the workbook without Deliverables "
+        "([report] max_attachment_mb)"
+    )
 
     # The full workbook stays on disk, over the cap, with its Deliverables sheet.
     [full] = outcome.files
