@@ -63,7 +63,7 @@ final as (
                 alerts.message
             ),
             alerts.message
-        ) as alert_detail,
+        ) as detail_text,
         case
             when alerts.deliverable_key is not null
                 then coalesce(deliverables.file_name, deliverables.view_type, 'deliverable')
@@ -84,6 +84,14 @@ final as (
     left join per_product
         on per_product.source = alerts.source
         and per_product.product_key is not distinct from alerts.product_key
+),
+
+-- A sentence starts with a capital, also when it is the model's message.
+labelled as (
+    select
+        * exclude (detail_text),
+        upper(left(detail_text, 1)) || substr(detail_text, 2) as alert_detail
+    from final
 )
 
-select * from final
+select * from labelled

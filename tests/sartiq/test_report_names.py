@@ -86,6 +86,12 @@ def test_sartiq_products_read_by_sku_with_cased_categories_and_shooting_deadline
         alerts = con.execute(
             "select alert_label, product_ref from marts.report_alerts order by all"
         ).fetchall()
+        detail = con.execute(
+            "select alert_detail from marts.report_alerts "
+            "where alert_type = 'main_product_without_look'"
+        ).fetchall()
+        # The model's message, as a sentence.
+        assert detail == [("Main product of SS26 e-shop (in production) has no look",)]
         assert alerts == [
             ("Main product without look", "Linen shirt"),
             ("Missing view", "TEE-1"),
