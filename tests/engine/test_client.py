@@ -12,7 +12,7 @@ import pytest
 from etl.engine.auth import BearerToken
 from etl.engine.client import ApiClient, RetryPolicy
 from etl.engine.paginators import PageRequest
-from etl.engine.ratelimit import TokenBucket
+from etl.engine.ratelimit import SlidingWindow
 from etl.errors import ApiError, AuthError, RetryBudgetExceeded, UnreachableError
 
 FAST = RetryPolicy(max_attempts=4, budget=10.0, backoff_base=0.001, backoff_cap=0.01)
@@ -24,7 +24,7 @@ def mock_client(
     return ApiClient(
         "http://127.0.0.1:9/v3",
         BearerToken("tok-123456"),
-        limiter=TokenBucket(0),
+        limiter=SlidingWindow(0),
         retry=policy,
         transport=httpx.MockTransport(handler),
     )
