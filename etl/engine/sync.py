@@ -426,7 +426,8 @@ class ResourceSync:
         )
         # Quarantined records were received too: they are accounted for, not missing.
         received = landed + self.result.quarantined
-        if self.result.pages == 1 and received == total_start:
+        one_page = self.result.pages == 1 and self.pass_state.get("strategy") != "key_ranges"
+        if one_page and received == total_start:
             # One answer held the whole total: nothing can have slipped between pages, and
             # asking for the total again would cost a request of the rate limit for nothing.
             return 0
