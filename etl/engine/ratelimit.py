@@ -16,6 +16,10 @@ from typing import Protocol
 # Answers of a kind (an endpoint) needed before its own quickest answer is trusted; until
 # then the quickest answer of any kind bounds it, so a first slow answer cannot mislead.
 SAMPLES_PER_KIND = 3
+# Answers of any kind needed before the quickest of them is trusted: the first answers may all
+# have waited on a busy server before being counted, so until then a request counts until its
+# answer arrived (safe, and it costs only the first window of each chain).
+WARM_UP_ANSWERS = 5
 MAX_MARGIN = 0.25
 
 
@@ -63,6 +67,7 @@ class SlidingWindow:
     endpoint says the server held the request that much before counting it. `margin`
     (seconds) covers what those bounds can miss; it doubles after each 429 (up to 0.25 s),
     besides the `Retry-After` pause.
+    The first `warm_up` answers teach the quickest answer but are bounded by their own arrival.
     `rate` >= 1 allows floor(rate) per second; below 1, one per 1/rate seconds; 0 is off.
     """
 
@@ -71,6 +76,7 @@ class SlidingWindow:
         rate: float,
         margin: float = 0.01,
         clock: Callable[[], float] = time.monotonic,
+        warm_up: int = WARM_UP_ANSWERS,
     ) -> None:
         self.rate = rate
         self.limit, self.window = (int(rate), 1.0) if rate >= 1 else (1, 1 / rate if rate else 1)
@@ -81,6 +87,8 @@ class SlidingWindow:
         # Per kind: (answers seen, quickest answer); and the quickest answer of any kind.
         self._quickest: dict[str, tuple[int, float]] = {}
         self._quickest_any: float | None = None
+        self._answers = 0
+        self._warm_up = warm_up
         self._lock = asyncio.Lock()
         self.acquired = 0
 
@@ -134,8 +142,11 @@ class SlidingWindow:
             self._quickest[kind] = (seen + 1, quickest)
             anyone = took if self._quickest_any is None else min(self._quickest_any, took)
             self._quickest_any = anyone
+            self._answers += 1
             # Until the kind has its own few answers, its quickest may still be a slow one.
             bound = quickest if seen + 1 >= SAMPLES_PER_KIND else anyone
+            if self._answers <= self._warm_up:
+                bound = 0.0
             send.counted = max(send.at, at - bound)
         else:
             send.counted = max(send.at, at)

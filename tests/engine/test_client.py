@@ -162,8 +162,8 @@ def test_client_takes_its_turn_as_the_request_goes_out_and_reports_the_answer() 
         rows = asyncio.run(main(server.base_url))
     assert rows == 3 * len(catalog.records("shooting_methods"))
     # One turn per request, each settled by its answer; the third waited for the window.
-    assert window.acquired == 3
     assert [r.status for r in simulator.requests] == [200, 200, 200]
+    assert window.acquired == 3
     assert all(send.settled and send.counted >= send.at for send in window._sends)
 
 

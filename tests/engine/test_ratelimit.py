@@ -64,7 +64,7 @@ def test_sliding_window_zero_is_off(fake: FakeTime) -> None:
 
 
 def test_sliding_window_waits_for_a_send_the_server_held(fake: FakeTime) -> None:
-    window = SlidingWindow(1.0, margin=0.0, clock=fake.clock)
+    window = SlidingWindow(1.0, margin=0.0, clock=fake.clock, warm_up=0)
 
     async def main() -> list[float]:
         quick = await window.acquire()
@@ -85,7 +85,7 @@ def test_sliding_window_waits_for_a_send_the_server_held(fake: FakeTime) -> None
 def test_sliding_window_counts_the_latest_sends_not_the_last_granted(fake: FakeTime) -> None:
     # Two per second. The first send is held 0.5 s by the server, the second is not: the third
     # may go one second after the second's count, the fourth only one second after the first's.
-    window = SlidingWindow(2.0, margin=0.0, clock=fake.clock)
+    window = SlidingWindow(2.0, margin=0.0, clock=fake.clock, warm_up=0)
 
     async def main() -> list[float]:
         first = await window.acquire()
@@ -103,7 +103,7 @@ def test_sliding_window_counts_the_latest_sends_not_the_last_granted(fake: FakeT
 
 
 def test_sliding_window_first_answers_of_a_kind_use_the_quickest_of_any(fake: FakeTime) -> None:
-    window = SlidingWindow(5.0, margin=0.0, clock=fake.clock)
+    window = SlidingWindow(5.0, margin=0.0, clock=fake.clock, warm_up=0)
 
     async def main() -> tuple[float, float, float]:
         look = await window.acquire()
@@ -127,6 +127,21 @@ def test_sliding_window_first_answers_of_a_kind_use_the_quickest_of_any(fake: Fa
     first_bound, counted, sent = asyncio.run(main())
     assert first_bound == pytest.approx(0.15)
     assert counted == pytest.approx(sent)
+
+
+def test_sliding_window_bounds_its_first_answers_by_their_arrival(fake: FakeTime) -> None:
+    # The very first answers may all have waited on a busy server before it counted them:
+    # until `warm_up` answers came, each counts until its own arrival.
+    window = SlidingWindow(5.0, margin=0.0, clock=fake.clock, warm_up=2)
+
+    async def main() -> list[float]:
+        sends = [await window.acquire() for _ in range(3)]
+        for send in sends:
+            assert send is not None
+            window.answered(send, "/picture", at=0.3)
+        return [send.counted for send in sends if send is not None]
+
+    assert asyncio.run(main()) == pytest.approx([0.3, 0.3, 0.0])
 
 
 def test_sliding_window_bounds_refusals_and_failures_by_their_own_time(fake: FakeTime) -> None:
