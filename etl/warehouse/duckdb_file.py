@@ -19,9 +19,12 @@ import polars as pl
 from etl.warehouse import children
 from etl.warehouse.tables import (
     META_COLUMNS,
+    Columns,
     RawTable,
     StateUpdate,
     TableSource,
+    batch_rows,
+    columns_frame,
     json_text,
     quote,
     rows_frame,
@@ -409,14 +412,19 @@ def raw_table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 def land_rows(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[dict[str, Any]] | Columns,
     state: StateUpdate,
     quarantined: Iterable[tuple[str, str, str]] = (),
     *,
     keep_newer: str | None = None,
 ) -> None:
-    """`land` for rows as the engine builds them (typed into a frame here, in the writer)."""
-    frame = rows_frame(table, rows) if rows else None
+    """`land` for rows as the engine builds them, one dict per row or a column batch (typed
+    into a frame here, in the writer)."""
+    frame: pl.DataFrame | None
+    if isinstance(rows, Mapping):
+        frame = columns_frame(table, rows) if batch_rows(rows) else None
+    else:
+        frame = rows_frame(table, rows) if rows else None
     land(con, table, frame, state, quarantined, keep_newer=keep_newer)
 
 

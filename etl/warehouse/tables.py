@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Protocol, Union
 
 import polars as pl
+import pyarrow as pa
 from pydantic import BaseModel
 
 META_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -34,6 +35,20 @@ _POLARS_TYPES: dict[str, Any] = {
     "DATE": pl.Date,
     "BOOLEAN": pl.Boolean,
 }
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "VARCHAR": pa.string(),
+    "JSON": pa.string(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+}
+
+# A batch of rows column by column: a list of values per column name (JSON columns as text).
+Columns = dict[str, list[Any]]
 
 
 class TableResource(Protocol):
@@ -150,6 +165,36 @@ def rows_frame(table: RawTable, rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
                 item[name] = json_text(item[name])
         prepared.append(item)
     frame = pl.DataFrame(prepared, schema=table.polars_schema(), orient="row", strict=False)
+    # Within one batch the last copy of a key wins, as it would across batches.
+    return frame.unique(subset=list(table.key), keep="last", maintain_order=True)
+
+
+def batch_rows(columns: Mapping[str, Sequence[Any]]) -> int:
+    """How many rows a column batch holds."""
+    return len(next(iter(columns.values()), ()))
+
+
+def _arrow_column(values: Sequence[Any], kind: str) -> pa.Array:
+    try:
+        return pa.array(values, type=_ARROW_TYPES[kind])
+    except (pa.ArrowException, OverflowError, TypeError):
+        # A value Arrow will not take as is (a bool in an integer column, an integer too large):
+        # converted as `rows_frame` does (polars, non-strict: out-of-range values become null).
+        return pl.Series(values, dtype=_POLARS_TYPES[kind], strict=False).to_arrow()
+
+
+def columns_frame(table: RawTable, columns: Mapping[str, Sequence[Any]]) -> pl.DataFrame:
+    """A typed frame of a column batch (`Columns`, as the engine builds them): no per-row work
+    in Python, so a batch costs a few conversions per column instead of one dict per row."""
+    count = batch_rows(columns)
+    arrays = {
+        name: _arrow_column(columns[name], kind)
+        if name in columns
+        else pa.nulls(count, _ARROW_TYPES[kind])
+        for name, kind in table.columns
+    }
+    frame = pl.from_arrow(pa.table(arrays))
+    assert isinstance(frame, pl.DataFrame)
     # Within one batch the last copy of a key wins, as it would across batches.
     return frame.unique(subset=list(table.key), keep="last", maintain_order=True)
 
