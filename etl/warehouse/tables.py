@@ -17,6 +17,7 @@ from typing import Annotated, Any, Protocol, Union
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel
 
 META_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -183,20 +184,32 @@ def _arrow_column(values: Sequence[Any], kind: str) -> pa.Array:
         return pl.Series(values, dtype=_POLARS_TYPES[kind], strict=False).to_arrow()
 
 
-def columns_frame(table: RawTable, columns: Mapping[str, Sequence[Any]]) -> pl.DataFrame:
-    """A typed frame of a column batch (`Columns`, as the engine builds them): no per-row work
-    in Python, so a batch costs a few conversions per column instead of one dict per row."""
+def columns_table(table: RawTable, columns: Mapping[str, Sequence[Any]]) -> pa.Table:
+    """An Arrow table of a column batch (`Columns`, as the engine builds them): a conversion
+    per column instead of a dict per row, and no copy into another library's memory."""
     count = batch_rows(columns)
-    arrays = {
-        name: _arrow_column(columns[name], kind)
+    arrays = [
+        _arrow_column(columns[name], kind)
         if name in columns
         else pa.nulls(count, _ARROW_TYPES[kind])
         for name, kind in table.columns
-    }
-    frame = pl.from_arrow(pa.table(arrays))
-    assert isinstance(frame, pl.DataFrame)
-    # Within one batch the last copy of a key wins, as it would across batches.
-    return frame.unique(subset=list(table.key), keep="last", maintain_order=True)
+    ]
+    batch = pa.table(arrays, names=[name for name, _ in table.columns])
+    return last_per_key(batch, table.key)
+
+
+def last_per_key(batch: pa.Table, key: Sequence[str]) -> pa.Table:
+    """The batch with only the last row of each key, in order: within one batch the last copy
+    of a key wins, as it would across batches."""
+    if batch.num_rows < 2:
+        return batch
+    ordinal = pa.array(range(batch.num_rows), type=pa.int64())
+    keys = batch.select(list(key)).append_column("_ordinal", ordinal)
+    last = keys.group_by(list(key), use_threads=False).aggregate([("_ordinal", "max")])
+    if last.num_rows == batch.num_rows:
+        return batch
+    kept = last["_ordinal_max"]
+    return batch.take(kept.take(pc.sort_indices(kept)))
 
 
 @dataclass
