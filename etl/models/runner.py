@@ -36,6 +36,9 @@ class ModelResult:
     seconds: float = 0.0
     error: str | None = None
     line: int | None = None
+    # CPU seconds of the whole process (all DuckDB threads) while the model ran: on a shared
+    # machine it says more about a model's cost than its wall time.
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -183,7 +186,9 @@ def run_models(
                 error=f"not built: {blocked[model.relation]} failed",
             )
         else:
+            cpu_started = time.process_time()
             result = run_model(con, model, docs.get(model.relation))
+            result.cpu_seconds = time.process_time() - cpu_started
         if not result.ok:
             cause = blocked.get(model.relation, model.relation)
             pending = list(readers.get(model.relation, ()))
