@@ -20,7 +20,7 @@ from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
 from etl.models.paths import analytics_path, status_map_path
 from etl.models.publish import publish
 from etl.models.raw import ensure_all_raw_tables
-from etl.models.runner import ModelResult, run_models
+from etl.models.runner import ModelResult, attach_in_memory_layers, run_models
 from etl.models.schema import load_schema
 from etl.models.seeds import (
     Severities,
@@ -37,7 +37,8 @@ from etl.workspace import connect, is_lake, warehouse_path
 
 log = logging.getLogger(__name__)
 
-SCHEMAS = ("raw", "seeds", "meta", "staging", "intermediate", "marts")
+# The warehouse's schemas; the intermediate layer is an in-memory catalog (see discovery).
+SCHEMAS = ("raw", "seeds", "meta", "staging", "marts")
 
 
 @dataclass
@@ -164,6 +165,7 @@ def _load_seeds(
 ) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
+    attach_in_memory_layers(con)
     ensure_all_raw_tables(con)
     guidelines, status_rows, severities = seeds
     load_guidelines(con, guidelines)

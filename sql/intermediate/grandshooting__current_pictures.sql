@@ -1,4 +1,3 @@
--- materialized: view
 -- Current Grand Shooting pictures: the most advanced copy of each photo and not trashed.
 -- The same photo exists once per bench it went through (parent -> child copies); only the copy
 -- without a child counts, otherwise coverage would double or triple. A deleted picture is
