@@ -1,7 +1,7 @@
 -- One row per alert of marts.guideline_alerts, with the product's name and scope columns, how
 -- grave the severity ranks (data/severities.csv) and how many alerts its product has: the
 -- report's Alerts sheet and its worst alerts, first by severity, then by product.
-with alerts as (
+with alerts as not materialized (
     select * from marts.guideline_alerts
 ),
 
