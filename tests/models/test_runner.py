@@ -162,9 +162,7 @@ def test_intermediate_models_live_in_memory_for_the_build_only(tmp_path: Path) -
 
 
 def test_in_memory_layer_models_are_tables_and_no_view_reads_them(tmp_path: Path) -> None:
-    view = _write(
-        tmp_path / "v", {"intermediate/m.sql": "-- materialized: view\nselect 1 as id"}
-    )
+    view = _write(tmp_path / "v", {"intermediate/m.sql": "-- materialized: view\nselect 1 as id"})
     with pytest.raises(ModelDefinitionError, match="built in memory for the build, as tables"):
         discover(view)
     reader = _write(
