@@ -1,7 +1,9 @@
 -- Technical spec alerts: current deliverables at a spec-checked step (Grand Shooting: the
--- export/validation bench) against the formats of their product's guideline. A picture is
--- held to the formats of its own view type when the guideline has formats for it, else to all
--- of the guideline's formats; an attribute passes when any of those formats accepts it.
+-- export/validation bench) against the formats of the guideline of EACH product they count for
+-- (a look picture: every member product; see intermediate.deliverable_products), one alert per
+-- product whose guideline the picture breaks. Against one guideline, a picture is held to the
+-- formats of its own view type when that guideline has formats for it, else to all of the
+-- guideline's formats; an attribute passes when any of those formats accepts it.
 -- Unknown dimensions, size or file type are not judged; a missing ICC profile is wrong.
 -- File sizes are bytes, guideline sizes kilobytes (1 KB = 1024 bytes).
 -- The checks run once per spec profile (guideline, view type, required views, dimensions, ICC,
@@ -28,11 +30,17 @@ guideline_sets as (
     )
 ),
 
+links as (
+    select * from intermediate.deliverable_products
+),
+
+-- One row per (deliverable, product it counts for), with that product's guideline.
 deliverables as (
     select
         deliverables.source,
         deliverables.deliverable_key,
-        deliverables.product_key,
+        links.product_key,
+        guidelines.guideline_name,
         deliverables.view_type,
         deliverables.width,
         deliverables.height,
@@ -41,9 +49,12 @@ deliverables as (
         deliverables.file_size,
         guideline_sets.guideline_set
     from intermediate.deliverables as deliverables
+    inner join links
+        on links.source = deliverables.source
+        and links.deliverable_key = deliverables.deliverable_key
     inner join guidelines
-        on guidelines.source = deliverables.source
-        and guidelines.product_key = deliverables.product_key
+        on guidelines.source = links.source
+        and guidelines.product_key = links.product_key
     inner join guideline_sets
         on guideline_sets.source = guidelines.source
         and guideline_sets.guideline_origin = guidelines.guideline_origin
@@ -202,6 +213,7 @@ per_deliverable as (
         deliverables.source,
         deliverables.deliverable_key,
         deliverables.product_key,
+        deliverables.guideline_name,
         per_profile.* exclude (profile_id),
         case
             when per_profile.size_limit_kb is null then null
@@ -227,6 +239,7 @@ alerts as (
         'wrong_dimensions' as alert_type,
         product_key,
         deliverable_key,
+        guideline_name,
         dimensions_expected as expected,
         dimensions_actual as actual
     from per_deliverable
@@ -237,6 +250,7 @@ alerts as (
         'wrong_icc_profile' as alert_type,
         product_key,
         deliverable_key,
+        guideline_name,
         icc_expected as expected,
         icc_actual as actual
     from per_deliverable
@@ -247,6 +261,7 @@ alerts as (
         'wrong_file_format' as alert_type,
         product_key,
         deliverable_key,
+        guideline_name,
         format_expected as expected,
         format_actual as actual
     from per_deliverable
@@ -257,6 +272,7 @@ alerts as (
         'file_too_large' as alert_type,
         product_key,
         deliverable_key,
+        guideline_name,
         '<= ' || regexp_replace(cast(size_limit_kb as varchar), '\.0$', '') || ' KB' as expected,
         cast(round(size_actual / 1024.0, 1) as varchar) || ' KB' as actual
     from per_deliverable

@@ -215,6 +215,8 @@ unlinked as (
     where product_key is null
 ),
 
+-- A spec alert is on the product whose guideline the picture breaks (for a look picture, the
+-- member product), so it follows that product's scope, and says which product and guideline.
 spec as (
     select
         spec_alerts.source,
@@ -223,12 +225,15 @@ spec as (
         spec_alerts.deliverable_key,
         spec_alerts.expected,
         spec_alerts.actual,
-        replace(spec_alerts.alert_type, '_', ' ') || ': expected ' || spec_alerts.expected
-            || ', got ' || coalesce(spec_alerts.actual, '(unknown)') as message
+        replace(spec_alerts.alert_type, '_', ' ') || ' for ' || spec_alerts.product_key
+            || ' (guideline ' || coalesce(spec_alerts.guideline_name, '?') || '): expected '
+            || spec_alerts.expected || ', got ' || coalesce(spec_alerts.actual, '(unknown)')
+            as message
     from spec_alerts
-    semi join watched
-        on watched.source = spec_alerts.source
-        and watched.deliverable_key = spec_alerts.deliverable_key
+    inner join products
+        on products.source = spec_alerts.source
+        and products.product_key = spec_alerts.product_key
+    where products.in_scope
 ),
 
 own_alerts as (
