@@ -182,6 +182,7 @@ def build(
     today: date | None = None,
     as_of: datetime | None = None,
     publish_analytics: bool = True,
+    threads: int | None = None,
 ) -> BuildResult:
     """Build every model into the warehouse, run the data tests, publish if all is well.
 
@@ -190,7 +191,8 @@ def build(
     snapshot and is the `built_at` that overdue alerts compare due dates with, so a demo can
     build simulated days. `today` alone redates the snapshot only. The run's own timestamps
     (`meta.model_runs`, the published `built_at`) stay the real ones. The caller holds the
-    warehouse lock (`shotlist build`, `run` and `demo` take it).
+    warehouse lock (`shotlist build`, `run` and `demo` take it). `threads` caps DuckDB's
+    threads (default: one per core); benchmarks use 1 to compare CPU on a busy machine.
     """
     started = datetime.now()
     run_id = f"build-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -203,6 +205,8 @@ def build(
     )
     result = BuildResult(run_id)
     con = _open(config)
+    if threads:
+        con.execute(f"set threads = {int(threads)}")
     clock = time.perf_counter()
 
     def lap(phase: str) -> None:
