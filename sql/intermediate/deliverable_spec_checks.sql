@@ -40,7 +40,6 @@ deliverables as (
         deliverables.source,
         deliverables.deliverable_key,
         links.product_key,
-        guidelines.guideline_name,
         deliverables.view_type,
         deliverables.width,
         deliverables.height,
@@ -213,7 +212,6 @@ per_deliverable as (
         deliverables.source,
         deliverables.deliverable_key,
         deliverables.product_key,
-        deliverables.guideline_name,
         per_profile.* exclude (profile_id),
         case
             when per_profile.size_limit_kb is null then null
@@ -239,7 +237,6 @@ alerts as (
         'wrong_dimensions' as alert_type,
         product_key,
         deliverable_key,
-        guideline_name,
         dimensions_expected as expected,
         dimensions_actual as actual
     from per_deliverable
@@ -250,7 +247,6 @@ alerts as (
         'wrong_icc_profile' as alert_type,
         product_key,
         deliverable_key,
-        guideline_name,
         icc_expected as expected,
         icc_actual as actual
     from per_deliverable
@@ -261,7 +257,6 @@ alerts as (
         'wrong_file_format' as alert_type,
         product_key,
         deliverable_key,
-        guideline_name,
         format_expected as expected,
         format_actual as actual
     from per_deliverable
@@ -272,7 +267,6 @@ alerts as (
         'file_too_large' as alert_type,
         product_key,
         deliverable_key,
-        guideline_name,
         '<= ' || regexp_replace(cast(size_limit_kb as varchar), '\.0$', '') || ' KB' as expected,
         cast(round(size_actual / 1024.0, 1) as varchar) || ' KB' as actual
     from per_deliverable

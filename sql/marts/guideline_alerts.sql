@@ -216,7 +216,7 @@ unlinked as (
 ),
 
 -- A spec alert is on the product whose guideline the picture breaks (for a look picture, the
--- member product), so it follows that product's scope, and says which product and guideline.
+-- member product), so it follows that product's scope, and says which product it is for.
 spec as (
     select
         spec_alerts.source,
@@ -226,9 +226,8 @@ spec as (
         spec_alerts.expected,
         spec_alerts.actual,
         replace(spec_alerts.alert_type, '_', ' ') || ' for ' || spec_alerts.product_key
-            || ' (guideline ' || coalesce(spec_alerts.guideline_name, '?') || '): expected '
-            || spec_alerts.expected || ', got ' || coalesce(spec_alerts.actual, '(unknown)')
-            as message
+            || ': expected ' || spec_alerts.expected || ', got '
+            || coalesce(spec_alerts.actual, '(unknown)') as message
     from spec_alerts
     inner join products
         on products.source = spec_alerts.source

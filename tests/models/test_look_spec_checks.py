@@ -77,8 +77,7 @@ def test_look_picture_meeting_one_member_format_alerts_for_the_other_only(
             "5001",
             "3000x3000",
             "2000x2500",
-            "wrong dimensions for LOOK-TOP (guideline Tops square): expected 3000x3000, "
-            "got 2000x2500",
+            "wrong dimensions for LOOK-TOP: expected 3000x3000, got 2000x2500",
         )
     ]
     # The alert counts for LOOK-TOP's workload, not for the own product's.
