@@ -65,7 +65,8 @@ joined as (
                 ),
                 []
             )
-        end as missing_views
+        end as missing_views,
+        products.product_ref
     from products
     left join guidelines
         on guidelines.source = products.source
@@ -116,7 +117,8 @@ final as (
             else 'in_progress'
         end as coverage_status,
         current_images,
-        covered_images
+        covered_images,
+        product_ref
     from covered
 )
 
