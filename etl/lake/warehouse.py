@@ -33,7 +33,7 @@ from etl.warehouse.duckdb_file import (
     raw_columns,
     transaction,
 )
-from etl.warehouse.tables import RawTable, StateUpdate, TableSource
+from etl.warehouse.tables import Columns, RawTable, StateUpdate, TableSource
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
     def land(
         self,
         table: RawTable,
-        rows: Sequence[dict[str, Any]],
+        rows: Sequence[dict[str, Any]] | Columns,
         state: StateUpdate,
         quarantined: Iterable[tuple[str, str, str]] = (),
         *,

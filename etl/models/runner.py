@@ -10,7 +10,7 @@ from datetime import datetime
 
 import duckdb
 
-from etl.models.discovery import Model, dependants
+from etl.models.discovery import IN_MEMORY_LAYERS, Model, dependants
 from etl.models.schema import ModelDoc
 from etl.warehouse.transaction import rollback, transaction
 
@@ -36,6 +36,9 @@ class ModelResult:
     seconds: float = 0.0
     error: str | None = None
     line: int | None = None
+    # CPU seconds of the whole process (all DuckDB threads) while the model ran: on a shared
+    # machine it says more about a model's cost than its wall time.
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -108,11 +111,37 @@ def _drop_other_kind(
         con.execute(f"drop {found} {target}")
 
 
+def attach_in_memory_layers(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach an empty in-memory catalog per in-memory layer (`intermediate.x` then names it).
+
+    A warehouse built by an older version holds that layer as a schema, which would make the
+    name ambiguous: its tables and views are dropped first (nothing reads them any more).
+    """
+    for layer in IN_MEMORY_LAYERS:
+        leftovers = con.execute(
+            "select 'table', table_name from duckdb_tables() where database_name = "
+            "current_database() and schema_name = ? union all select 'view', view_name "
+            "from duckdb_views() where database_name = current_database() and schema_name = ?",
+            [layer, layer],
+        ).fetchall()
+        for kind, name in leftovers:
+            con.execute(f"drop {kind} {layer}.{quote(name)}")
+        exists = con.execute(
+            "select count(*) from duckdb_schemas() where database_name = current_database() "
+            "and schema_name = ?",
+            [layer],
+        ).fetchone()
+        if exists and exists[0]:
+            con.execute(f"drop schema {layer}")
+        con.execute(f"attach ':memory:' as {layer}")
+
+
 def _materialize(
     con: duckdb.DuckDBPyConnection, model: Model, kinds: dict[tuple[str, str], str]
 ) -> int | None:
     target = f"{model.schema}.{quote(model.name)}"
-    _drop_other_kind(con, model, kinds)
+    if not model.in_memory:
+        _drop_other_kind(con, model, kinds)
     if model.materialized == "view":
         con.execute(f"create or replace view {target} as\n{model.body()}")
         return None
@@ -143,7 +172,8 @@ def run_model(
     """Build one model in its own transaction: it is replaced whole or left as it was."""
     started = time.perf_counter()
     if kinds is None:
-        con.execute(f"create schema if not exists {model.schema}")
+        if not model.in_memory:
+            con.execute(f"create schema if not exists {model.schema}")
         kinds = object_kinds(con)
     con.execute("begin transaction")
     try:
@@ -175,7 +205,8 @@ def run_models(
     run_id: str,
 ) -> list[ModelResult]:
     """Run every model in the given (dependency) order; a failure skips everything downstream."""
-    for schema in sorted({"meta", *(model.schema for model in models)}):
+    lake_schemas = {model.schema for model in models if not model.in_memory}
+    for schema in sorted({"meta", *lake_schemas}):
         con.execute(f"create schema if not exists {schema}")
     con.execute(MODEL_RUNS_DDL)
     kinds = object_kinds(con)
@@ -194,7 +225,9 @@ def run_models(
                 error=f"not built: {blocked[model.relation]} failed",
             )
         else:
+            cpu_started = time.process_time()
             result = run_model(con, model, docs.get(model.relation), kinds)
+            result.cpu_seconds = time.process_time() - cpu_started
         if not result.ok:
             cause = blocked.get(model.relation, model.relation)
             pending = list(readers.get(model.relation, ()))
