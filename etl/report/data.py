@@ -43,6 +43,7 @@ class Column:
     label: str
     kind: str  # text, int, float, pct, date, datetime, bool, list
     description: str = ""
+    duck_type: str = ""  # the query's DuckDB type, e.g. VARCHAR[] (the streamed sheets use it)
 
 
 @dataclass
@@ -665,7 +666,8 @@ def _weekly(history: list[Snapshot]) -> list[WeekPoint]:
 def _describe(description: Sequence[Any] | None) -> list[Column]:
     columns = []
     for name, type_code, *_ in description or ():
-        columns.append(Column(name, _label(name), _kind(name, str(type_code))))
+        duck_type = str(type_code)
+        columns.append(Column(name, _label(name), _kind(name, duck_type), duck_type=duck_type))
     return columns
 
 
