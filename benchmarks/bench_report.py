@@ -29,10 +29,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-from bench_build import _config, generate
 
 from etl.config import parse_config
-from etl.models import build
 from etl.report import write_report
 
 IMAGES_PER_REF = 4
@@ -40,6 +38,12 @@ IMAGES_PER_REF = 4
 
 def build_catalog(folder: Path, analytics: Path, references: int) -> dict[str, int]:
     """Generate the account and build it twice (see the module docstring)."""
+    # Imported here, not at the top: each measured run is a fresh process of this script, and
+    # it should load what the report loads, not the build and the generator too.
+    from bench_build import _config, generate
+
+    from etl.models import build
+
     warehouse = folder / "warehouse.duckdb"
     config = _config(folder, warehouse, analytics)
     generate(warehouse, references, IMAGES_PER_REF)

@@ -172,11 +172,6 @@ class RowWriter:
         return count
 
 
-def _chars(chars: Iterable[str]) -> str:
-    """A SQL list of characters, as chr() calls (no quoting or backslash questions)."""
-    return ", ".join(f"chr({ord(c)})" for c in chars)
-
-
 def _class(chars: Iterable[str]) -> str:
     """A regular-expression character class body (RE2 syntax) matching `chars`."""
     return "".join(f"\\x{{{ord(c):X}}}" for c in chars)
@@ -186,27 +181,36 @@ def _text_sql(value: str, ref: str, quote_style: int, prefixes: Sequence[str]) -
     """An inline-string cell for the VARCHAR expression `value`, as `RowWriter` writes it.
 
     One regular expression picks out the rare values that need escaping, a quote prefix or
-    xml:space; the rest are written as they are.
+    xml:space; the rest are written as they are. Tests are regular expressions, not `in`
+    lists: DuckDB turns those into joins evaluated on every row, before the `case`.
     """
     spaces = _class(_SPACES)
-    special = (
-        f"^[{_class(prefixes)}{spaces}]|[{spaces}]$"
-        f"|[{_class(map(chr, _CONTROLS))}\\x{{FFFE}}\\x{{FFFF}}&<>]|_x[0-9A-Fa-f]{{4}}_"
+    controls = f"[{_class(map(chr, _CONTROLS))}\\x{{FFFE}}\\x{{FFFF}}]"
+    special = f"^[{_class(prefixes)}{spaces}]|[{spaces}]$|{controls}|[&<>]|_x[0-9A-Fa-f]{{4}}_"
+    # Each escape only where it applies, in excel.safe_text's order: literal escapes first.
+    literal = (
+        f"case when contains({value}, '_x') "
+        f"then regexp_replace({value}, '_x([0-9A-Fa-f]{{4}})_', '_x005F_x\\1_', 'g') "
+        f"else {value} end"
     )
-    stored = f"regexp_replace({value}, '_x([0-9A-Fa-f]{{4}})_', '_x005F_x\\1_', 'g')"
+    escaped = literal
     for code in _CONTROLS:
-        stored = f"replace({stored}, chr({code}), '_x{code:04X}_')"
-    stored = f"regexp_replace({stored}, '[\\x{{FFFE}}\\x{{FFFF}}]', '', 'g')"
-    stored = f"replace(replace(replace({stored}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
-    quote = f"""case when left({value}, 1) in ({_chars(prefixes)}) then ' s="{quote_style}"' end"""
-    # On the stored text: a removed U+FFFE can uncover a space.
+        escaped = f"replace({escaped}, chr({code}), '_x{code:04X}_')"
+    escaped = f"regexp_replace({escaped}, '[\\x{{FFFE}}\\x{{FFFF}}]', '', 'g')"
+    stored = f"case when regexp_matches({value}, '{controls}') then {escaped} else {literal} end"
+    xml = f"replace(replace(replace({stored}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+    # Whether the stored text starts or ends with a space: the escapes only put `_` or `&`
+    # in place of a character, but a removed U+FFFE can uncover a space.
+    visible = f"regexp_replace({value}, '[\\x{{FFFE}}\\x{{FFFF}}]', '', 'g')"
+    formula_like = f"regexp_matches({value}, '^[{_class(prefixes)}]')" if prefixes else "false"
+    quote = f"""case when {formula_like} then ' s="{quote_style}"' end"""
     space = (
-        f"case when left({stored}, 1) in ({_chars(_SPACES)}) "
-        f"or right({stored}, 1) in ({_chars(_SPACES)}) then ' xml:space=\"preserve\"' end"
+        f"case when regexp_matches({visible}, '^[{spaces}]|[{spaces}]$') "
+        """then ' xml:space="preserve"' end"""
     )
     slow = (
-        f"""concat('<c r="{ref}"', {quote}, ' t="inlineStr"><is><t', {space}, '>', """
-        f"{stored}, '</t></is></c>')"
+        f"""concat('<c r="{ref}"', {quote}, ' t="inlineStr"><is><t', {space}, '>', {xml}, """
+        "'</t></is></c>')"
     )
     fast = f"""'<c r="{ref}" t="inlineStr"><is><t>' || {value} || '</t></is></c>'"""
     return f"case when regexp_matches({value}, '{special}') then {slow} else {fast} end"
