@@ -222,7 +222,7 @@ class ReportQueries:
                     f"(filterable: {', '.join(SCOPE_COLUMNS)})"
                 )
         self.con.execute(
-            "create or replace temp table report_scope as "
+            "create or replace temp view report_scope as "
             f"select * from marts.shotlist_coverage where {self.where()}"
         )
 

@@ -304,10 +304,15 @@ def row_sql(
 def write_built_rows(rows: Iterable[tuple[str]], out: IO[str], first_row: int = 2) -> int:
     """Write rows made by `row_sql` from `first_row` on; returns how many were written."""
     count = 0
+    parts: list[str] = []
     for number, (xml,) in enumerate(rows, first_row):
         text = str(number)
-        out.write(f'<row r="{text}">{xml.replace(ROW_MARK, text)}</row>')
+        parts.append(f'<row r="{text}">{xml.replace(ROW_MARK, text)}</row>')
         count += 1
+        if len(parts) == 2000:  # a few MB per write: fewer, larger writes and encodes
+            out.write("".join(parts))
+            parts.clear()
+    out.write("".join(parts))
     return count
 
 
@@ -316,9 +321,11 @@ def splice(workbook: Path, fragments: Mapping[int, tuple[Path, str]], target: Pa
 
     `fragments` maps a sheet's 1-based position to (rows file, full dimension ref).
     """
+    # The streamed sheets (hundreds of MB of XML at 100,000 products) at deflate level 1: twice
+    # as fast as level 5 for a file about a fifth larger; the small parts keep level 5.
     with (
         zipfile.ZipFile(workbook) as source,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as out,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
     ):
         for info in source.infolist():
             match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
