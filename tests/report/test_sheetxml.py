@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
+from openpyxl import Workbook
 
-from etl.report.data import _describe
-from etl.report.excel import INJECTION_PREFIXES, stored_text
-from etl.report.sheetxml import RowWriter, row_sql, write_built_rows
+from etl.config import Config
+from etl.report.data import ReportQueries, _describe
+from etl.report.excel import INJECTION_PREFIXES, stored_text, write_data_sheet
+from etl.report.scope import resolve_scope
+from etl.report.sheetxml import RowWriter, row_sql, splice, write_built_rows
+from etl.report.source import open_report_source
 
 STYLES = {"int": 3, "float": 4, "pct": 5, "date": 6, "datetime": 7}
 QUOTE = 9
@@ -108,3 +114,32 @@ def test_unsupported_types_are_left_to_python(con: duckdb.DuckDBPyConnection) ->
     for duck_type in ("UUID", "TIMESTAMP WITH TIME ZONE", "DECIMAL(18,3)", "INTEGER[]"):
         assert row_sql("select 1", [("u", duck_type, "text")], STYLES, QUOTE, ()) is None
     assert row_sql("select 1", [("a", "INTEGER", "int")] * 2, STYLES, QUOTE, ()) is None
+
+
+def test_a_sheet_with_a_type_only_python_writes(config: Config, tmp_path: Path) -> None:
+    """A column DuckDB does not type (UUID here) sends the sheet through RowWriter, same cells."""
+    sql = (
+        "select * from (values ('00000000-0000-0000-0000-00000000000a'::uuid, '=1+1', 3), "
+        "(null, 'plain', null)) t(id, note, n)"
+    )
+    source = open_report_source(config)
+    try:
+        queries = ReportQueries(source.con, resolve_scope(config, None, (), ()))
+        wb = Workbook(write_only=True)
+        fragment = tmp_path / "rows.xml"
+        columns, count = write_data_sheet(
+            wb, "Odd", queries, sql, table_name="Odd", fragment=fragment
+        )
+    finally:
+        source.close()
+    assert [c.duck_type for c in columns] == ["UUID", "VARCHAR", "INTEGER"] and count == 2
+    wb.save(tmp_path / "skeleton.xlsx")
+    splice(tmp_path / "skeleton.xlsx", {1: (fragment, "A1:C3")}, tmp_path / "odd.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "odd.xlsx")["Odd"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values == [
+        ["id", "note", "n"],
+        ["00000000-0000-0000-0000-00000000000a", "=1+1", 3],
+        [None, "plain", None],
+    ]
+    assert ws["B2"].data_type == "s" and ws["B2"].quotePrefix
