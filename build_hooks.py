@@ -18,6 +18,7 @@ BUNDLE = {
         "guidelines.toml",
         "alert_severities.csv",
         "severities.csv",
+        "alert_types.csv",
     ),
 }
 

@@ -23,16 +23,20 @@ from etl.models.raw import ensure_all_raw_tables
 from etl.models.runner import ModelResult, run_models
 from etl.models.schema import load_schema
 from etl.models.seeds import (
+    SeedRows,
     Severities,
     StatusRow,
     load_alert_severities,
+    load_alert_types,
+    load_deadlines,
     load_scope,
     load_settings,
     load_status_map,
+    read_alert_types,
     read_severities,
     read_status_map,
 )
-from etl.resources import ALERT_SEVERITIES, SEVERITY_ORDER, SQL_DIR
+from etl.resources import ALERT_SEVERITIES, ALERT_TYPES, SEVERITY_ORDER, SQL_DIR
 from etl.workspace import connect, is_lake, warehouse_path
 
 log = logging.getLogger(__name__)
@@ -157,7 +161,7 @@ def _publish(
 def _load_seeds(
     con: duckdb.DuckDBPyConnection,
     config: Config,
-    seeds: tuple[list[Guideline], list[StatusRow], Severities],
+    seeds: tuple[list[Guideline], list[StatusRow], Severities, SeedRows],
     run_id: str,
     today: date,
     now: datetime,
@@ -165,11 +169,13 @@ def _load_seeds(
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     ensure_all_raw_tables(con)
-    guidelines, status_rows, severities = seeds
+    guidelines, status_rows, severities, alert_types = seeds
     load_guidelines(con, guidelines)
     load_status_map(con, status_rows)
     load_alert_severities(con, severities)
+    load_alert_types(con, alert_types)
     load_scope(con, config)
+    load_deadlines(con, config)
     load_settings(con, config, run_id, today, now)
 
 
@@ -198,6 +204,7 @@ def build(
         read_guidelines(config)[1],
         read_status_map(status_map_path(config)),
         read_severities(ALERT_SEVERITIES, SEVERITY_ORDER),
+        read_alert_types(ALERT_TYPES),
     )
     result = BuildResult(run_id)
     con = _open(config)

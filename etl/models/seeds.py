@@ -162,3 +162,33 @@ def load_alert_severities(con: duckdb.DuckDBPyConnection, seeds: Severities) -> 
     con.execute("create or replace table seeds.severities (severity varchar, severity_rank int)")
     if ranks:
         con.executemany("insert into seeds.severities values (?, ?)", ranks)
+
+
+# What each alert type is called in the report and what one alert of it says (placeholders
+# {expected}, {actual} and {message} are filled from the alert's own values).
+ALERT_TYPES = ("alert_type", "alert_label", "alert_meaning", "detail_template")
+
+
+def read_alert_types(path: Path) -> SeedRows:
+    """Rows of `data/alert_types.csv`: every column filled in, each alert type once."""
+    return read_key_csv(path, ALERT_TYPES)
+
+
+def load_alert_types(con: duckdb.DuckDBPyConnection, rows: SeedRows) -> None:
+    """`seeds.alert_types`: alert_type -> alert_label, alert_meaning, detail_template."""
+    con.execute(
+        """create or replace table seeds.alert_types (
+            alert_type varchar, alert_label varchar, alert_meaning varchar,
+            detail_template varchar
+        )"""
+    )
+    if rows:
+        con.executemany("insert into seeds.alert_types values (?, ?, ?, ?)", rows)
+
+
+def load_deadlines(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """`seeds.deadlines`: one row per collection of `[report.deadlines]` (none: no rows)."""
+    con.execute("create or replace table seeds.deadlines (collection varchar, deadline date)")
+    rows = sorted(config.report.deadlines.items())
+    if rows:
+        con.executemany("insert into seeds.deadlines values (?, ?)", rows)

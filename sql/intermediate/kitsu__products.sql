@@ -9,6 +9,8 @@ shaped as (
         'kitsu' as source,
         shot_id as product_key,
         coalesce(sequence_name || ' / ', '') || shot_name as label,
+        -- What a person calls the shot (the id is a UUID): sequence / shot.
+        coalesce(sequence_name || ' / ', '') || shot_name as product_ref,
         project_name as brand,
         sequence_name as collection,
         cast(null as varchar) as univers,

@@ -43,6 +43,8 @@ shaped as (
         'sartiq' as source,
         products.product_id as product_key,
         coalesce(products.sku, products.product_name) as label,
+        -- What a person calls the product (the id is a UUID): its SKU, else its name.
+        coalesce(products.sku, products.product_name) as product_ref,
         products.brand,
         coalesce(products.brand_collection, products.season) as collection,
         products.product_family as univers,

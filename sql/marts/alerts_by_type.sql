@@ -1,6 +1,7 @@
 -- One row per alert type, severity and scope cell of the product the alerts are on: the
 -- counts behind the report's "Top alerts" and "Open alerts". The scope columns are the
--- product's, so alerts tied to no product have them NULL: any filter leaves those out.
+-- product's, so alerts tied to no product have them NULL: any filter leaves those out. Each
+-- type carries its name and meaning from data/alert_types.csv.
 with alerts as (
     select * from marts.guideline_alerts
 ),
@@ -11,6 +12,10 @@ coverage as (
 
 severities as (
     select * from seeds.severities
+),
+
+alert_types as (
+    select * from seeds.alert_types
 ),
 
 scoped as (
@@ -49,10 +54,15 @@ grouped as (
 final as (
     select
         grouped.*,
-        severities.severity_rank
+        severities.severity_rank,
+        -- The type's name and one-line meaning (data/alert_types.csv).
+        coalesce(alert_types.alert_label, replace(grouped.alert_type, '_', ' ')) as alert_label,
+        alert_types.alert_meaning
     from grouped
     left join severities
         on severities.severity = grouped.severity
+    left join alert_types
+        on alert_types.alert_type = grouped.alert_type
 )
 
 select * from final

@@ -86,7 +86,8 @@ joined as (
         guidelines.required_views,
         case
             when guidelines.product_key is not null then coalesce(missing_views.missing_views, [])
-        end as missing_views
+        end as missing_views,
+        products.product_ref
     from products
     left join guidelines
         on guidelines.source = products.source
@@ -140,7 +141,8 @@ final as (
             else 'in_progress'
         end as coverage_status,
         current_images,
-        covered_images
+        covered_images,
+        product_ref
     from covered
 )
 

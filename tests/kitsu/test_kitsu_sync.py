@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -412,6 +413,29 @@ def test_kitsu_marts_match_the_seeded_production(first_sync: SyncResult, config:
         (spring, "SQ01", "SQ01", "Lighting", "not_started", 1, round(1 / 8, 4)),
         (spring, "SQ01", "SQ01", "Lighting", "validated", 1, round(1 / 8, 4)),
         (spring, "SQ02", "SQ02", "Layout", "not_started", 1, 1.0),
+    ]
+
+
+def test_kitsu_shots_read_by_name_and_tasks_due_dates_are_deadlines(
+    first_sync: SyncResult, config: Config
+) -> None:
+    _build(config)
+    refs = _query(
+        config,
+        "select product_ref from marts.products_behind where source = 'kitsu' order by behind_rank",
+    )
+    # Shots by sequence / shot, never by UUID: SH030 (0 of 2) before SH020 (1 of 3).
+    assert refs == [("SQ01 / SH030",), ("SQ01 / SH020",)]
+    # SQ01's deadline is the latest due date of its shots' tasks (SH030's Animation); SQ02's
+    # only live shot has no task, so no deadline.
+    pace = _query(
+        config,
+        "select collection, deadline, deadline_source from marts.collection_pace "
+        "where level = 'collection' order by collection",
+    )
+    assert pace == [
+        ("SQ01", datetime.fromisoformat(FUTURE_DUE).date(), "kitsu"),
+        ("SQ02", None, None),
     ]
 
 

@@ -126,12 +126,19 @@ def test_history_counts_alerts_and_for_approval_per_product(tmp_path: Path) -> N
 
 
 def _without_trend(sql_dir: Path) -> None:
-    """The project before marts.coverage_trend, which reads the history's newer columns."""
-    (sql_dir / "marts" / "coverage_trend.sql").unlink()
-    (sql_dir / "tests" / "coverage_trend_reconciles_with_history.sql").unlink()
+    """The project before marts.coverage_trend and marts.collection_pace, which read the
+    history's newer columns."""
+    for mart, test in (
+        ("coverage_trend", "coverage_trend_reconciles_with_history"),
+        ("collection_pace", "collection_pace_sums_to_coverage"),
+    ):
+        (sql_dir / "marts" / f"{mart}.sql").unlink()
+        (sql_dir / "tests" / f"{test}.sql").unlink()
     schema = sql_dir / "schema.toml"
     sections = re.split(r"(?m)^(?=\[)", schema.read_text(encoding="utf-8"))
-    kept = [s for s in sections if not s.startswith("[marts.coverage_trend")]
+    kept = [
+        s for s in sections if not s.startswith(("[marts.coverage_trend", "[marts.collection_pace"))
+    ]
     schema.write_text("".join(kept), encoding="utf-8")
 
 

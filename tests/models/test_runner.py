@@ -206,6 +206,9 @@ def test_empty_warehouse_builds_every_mart(tmp_path: Path) -> None:
     )
     assert counts == [
         ("alerts_by_type", 0),
+        ("approval_backlog", 0),
+        ("approval_backlog_age", 0),
+        ("collection_pace", 0),
         ("coverage_by_scope", 0),
         ("coverage_history", 0),
         ("coverage_trend", 0),
@@ -214,7 +217,9 @@ def test_empty_warehouse_builds_every_mart(tmp_path: Path) -> None:
         ("guideline_alerts", 0),
         ("product_workload", 0),
         ("production_status", 0),
+        ("production_urgency", 0),
         ("products", 0),
+        ("products_behind", 0),
         ("report_alerts", 0),
         ("shotlist_coverage", 0),
         ("status_breakdown", 0),
@@ -236,4 +241,4 @@ def test_every_mart_column_is_documented(tmp_path: Path) -> None:
         "select count(*) from duckdb_tables() where schema_name = 'marts' "
         "and coalesce(comment, '') <> ''",
     )
-    assert tables == [(13,)]  # every mart: 7, and the 6 the report reads
+    assert tables == [(18,)]  # every mart: 7, the 6 the report reads, and the 5 for actions
