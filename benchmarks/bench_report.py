@@ -95,6 +95,18 @@ def _counts(analytics: Path) -> dict[str, int]:
         con.close()
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory (VmHWM).
+
+    Not getrusage's ru_maxrss: Linux carries that across fork and exec, so a run started by a
+    parent that had just built the catalog in-process reported the parent's 1.1 GB.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_once(analytics: Path, out_dir: Path) -> None:
     """In a fresh process: render the report, print wall s, CPU s, peak RSS (MiB), sizes."""
     config = parse_config(
@@ -112,7 +124,7 @@ def run_once(analytics: Path, out_dir: Path) -> None:
     files = write_report(config, formats=("xlsx", "html"), out_dir=out_dir)
     cpu = time.process_time() - cpu_started
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mib()
     sizes = ",".join(str(f.stat().st_size) for f in files)
     print(f"{seconds:.3f} {cpu:.3f} {peak:.0f} {sizes}")
 

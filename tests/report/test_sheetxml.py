@@ -138,7 +138,7 @@ def test_a_sheet_with_a_type_only_python_writes(config: Config, tmp_path: Path) 
     ws = openpyxl.load_workbook(tmp_path / "odd.xlsx")["Odd"]
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values == [
-        ["id", "note", "n"],
+        ["Id", "Note", "N"],
         ["00000000-0000-0000-0000-00000000000a", "=1+1", 3],
         [None, "plain", None],
     ]
