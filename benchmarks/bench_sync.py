@@ -123,7 +123,7 @@ def limited(references: int, repeat: int, latency: float) -> None:
             print(
                 f"  limited run {i + 1}: {requests} requests ({rows:,} rows) in {seconds:.1f}s "
                 f"(floor {requests / 5.0:.1f}s), {throttled} answered 429, {share:.1%} of "
-                "5 req/s used"
+                f"5 req/s used (load average {os.getloadavg()[0]:.1f} after)"
             )
         print(
             f"rate limit 5 req/s, latency {latency:.2f}s, {references:,} references: median "
@@ -156,7 +156,7 @@ def incremental(references: int, changed: float) -> None:
     print(
         f"incremental after {len(moved):,} of {len(pictures):,} pictures moved: "
         f"{second.requests} requests vs {full.requests} for a full sync ({share:.1%}); "
-        f"goal <= {0.02 * full.requests + 10:.0f}"
+        f"goal <= {0.02 * full.requests + 10:.1f}"
     )
 
 

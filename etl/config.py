@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ConfigDict, Discriminator, Field, Tag, ValidationError
+from pydantic import ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
 from etl.config_base import Section
 from etl.errors import ConfigError, SecretMissingError
@@ -103,6 +104,29 @@ class ReportConfig(Section):
         default_factory=dict,
         description="collection = YYYY-MM-DD: when it must be finished (marts.collection_pace)",
     )
+    timezone: str | None = Field(
+        default=None,
+        description='IANA name such as "Europe/Paris" (default: the machine\'s zone)',
+        examples=["Europe/Paris"],
+    )
+    locale: str = Field(
+        default="en", description='thousands separator and decimal mark of numbers, e.g. "fr"'
+    )
+    max_attachment_mb: float = Field(
+        default=10.0,
+        gt=0,
+        description="larger mails attach the workbook without Deliverables, or no workbook",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError("unknown time zone name") from None
+        return value
 
 
 class Config(Section):

@@ -9,7 +9,6 @@ import random
 import re
 import socket
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +84,8 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.stats = ClientStats()
         self._rng = random.Random(seed)
+        # httpx's own transport calls the trace hooks that take each request's turn.
+        self._hooked = transport is None or isinstance(transport, httpx.AsyncHTTPTransport)
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
@@ -110,20 +111,12 @@ class ApiClient:
         attempt = 0
         reauthenticated = False
         while True:
-            send = await self.limiter.acquire()
             self.stats.requests += 1
             problem: str
             wait: float | None = None
             log.debug("GET %s %s %s", path, list(request.params), list(request.headers))
             try:
-                headers = dict(request.headers)
-                headers.update(await self.auth.headers(self._http))
-                response = await self._http.get(
-                    self.url(path),
-                    params=list(request.params),
-                    headers=headers,
-                    extensions={"trace": self._stamper(send)} if send else None,
-                )
+                response = await self._attempt(path, request)
             except httpx.TimeoutException:
                 self.stats.transport_errors += 1
                 problem = "timed out"
@@ -140,9 +133,6 @@ class ApiClient:
                 self._reached = True
                 status = response.status_code
                 if status == 200:
-                    if send is not None:
-                        # One kind per endpoint, whatever its ids (`/style/look/#/reference`).
-                        self.limiter.answered(send, _DIGITS.sub("#", path))
                     try:
                         # pydantic's Rust parser: several times quicker than `json.loads`.
                         return response, from_json(response.content)
@@ -176,14 +166,28 @@ class ApiClient:
             log.debug("GET %s: %s, retry %d in %.2fs", path, problem, attempt, delay)
             await asyncio.sleep(delay)
 
-    def _stamper(self, send: Send) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-        """An httpcore trace hook moving the send's time to when the request was fully out."""
-
-        async def trace(event: str, info: dict[str, Any]) -> None:
-            if event.endswith(("send_request_headers.complete", "send_request_body.complete")):
-                send.at = self.limiter.now()
-
-        return trace
+    async def _attempt(self, path: str, request: PageRequest) -> httpx.Response:
+        """Send one request in its turn of the rate limit, and tell the limiter how it went."""
+        await self.limiter.ready()
+        turn = _Turn(self.limiter)
+        if not self._hooked:
+            await turn.take()
+        headers = dict(request.headers)
+        headers.update(await self.auth.headers(self._http))
+        try:
+            response = await self._http.get(
+                self.url(path),
+                params=list(request.params),
+                headers=headers,
+                # The turn is taken in the transport, right before the bytes are written.
+                extensions={"trace": turn.hook} if self._hooked else None,
+            )
+        except BaseException:
+            turn.failed()
+            raise
+        # One kind per endpoint, whatever its ids (`/style/look/#/reference`).
+        turn.answered(_DIGITS.sub("#", path), ok=response.status_code == 200)
+        return response
 
     def _fatal(self, path: str, response: httpx.Response) -> ApiError:
         status = response.status_code
@@ -194,6 +198,42 @@ class ApiClient:
             return AuthError(f"access denied by {self.base_url} to {path}", status)
         detail = _error_detail(response)
         return ApiError(f"GET {self.url(path)} answered HTTP {status}{detail}", status)
+
+
+class _Turn:
+    """One request's turn in the rate limit, taken in the transport's trace hooks.
+
+    The turn is awaited when the request's headers are about to be written (the connection is
+    open, nothing else to do), so the send's time is the moment its bytes leave, not a moment
+    before a connect or a busy event loop; the answer's time is when its headers arrived.
+    """
+
+    __slots__ = ("limiter", "send", "answer")
+
+    def __init__(self, limiter: Limiter) -> None:
+        self.limiter = limiter
+        self.send: Send | None = None
+        self.answer: float | None = None
+
+    async def take(self) -> None:
+        self.send = await self.limiter.acquire()
+
+    async def hook(self, event: str, info: dict[str, Any]) -> None:
+        if event.endswith("send_request_headers.started"):
+            # Nothing awaits between this hook's return and the socket write (a hook after the
+            # write would run only after the event loop's other ready work).
+            await self.take()
+        elif event.endswith("receive_response_headers.complete"):
+            self.answer = self.limiter.now()
+
+    def answered(self, kind: str, ok: bool) -> None:
+        if self.send is not None:
+            at = self.answer if self.answer is not None else self.limiter.now()
+            self.limiter.answered(self.send, kind, at, ok)
+
+    def failed(self) -> None:
+        if self.send is not None:
+            self.limiter.failed(self.send)
 
 
 def _connect_problem(exc: httpx.ConnectError) -> str | None:

@@ -62,26 +62,39 @@ class Nested:
 @dataclass(frozen=True)
 class Touch:
     """Parents another resource's rows touch: rows of `resource` carry the parent key in `link`
-    and a parent is touched when one of them has its `cursor` at or after the last read."""
+    and a parent is touched when one of them has its `cursor` at or after the last read.
+
+    With `members`, the touching rows also list the parent's children (a JSON array of objects
+    in that column): a touched parent then counts as changed only when a moved row lists other
+    children than those landed, compared on `member_fields` (keys of those objects, and columns
+    of the child resource)."""
 
     resource: str
     link: str
     cursor: str
+    members: str | None = None
+    member_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Reread:
     """Re-read a child resource only for parents that may have changed.
 
-    A parent is re-read when it is new, when its `version` column moved since its children were
-    last read, when it is not `settled` (settled: every column named in `settled` holds one of
-    the values listed), or when a row of `touched_by` moved since. A full refresh re-reads
-    every parent.
+    A parent is re-read when it is new, when its `version` (a column, or several) moved since
+    its children were last read, when a row of `touched_by` moved since (with `members`: and
+    lists other children), or when it is not `settled` (settled: every column named in
+    `settled` holds one of the values listed) - on every pass, or with `open_every_pass` False
+    only when touched. A full refresh re-reads every parent.
     """
 
-    version: str
+    version: str | tuple[str, ...]
     settled: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     touched_by: Touch | None = None
+    open_every_pass: bool = True
+
+    @property
+    def version_columns(self) -> tuple[str, ...]:
+        return (self.version,) if isinstance(self.version, str) else self.version
 
 
 @dataclass(frozen=True)

@@ -421,12 +421,17 @@ class ResourceSync:
         await self.flush()
         if total_start is None:
             return 0
-        total_end = await self.total_now(self.resource.path, base)
         landed = await self.engine.db(
             self.warehouse.count_since, self.table, self.scope_value, self.pass_started
         )
         # Quarantined records were received too: they are accounted for, not missing.
         received = landed + self.result.quarantined
+        one_page = self.result.pages == 1 and self.pass_state.get("strategy") != "key_ranges"
+        if one_page and received == total_start:
+            # One answer held the whole total: nothing can have slipped between pages, and
+            # asking for the total again would cost a request of the rate limit for nothing.
+            return 0
+        total_end = await self.total_now(self.resource.path, base)
         verdict = judge(received, total_start, total_end)
         if verdict.missing:
             if repair:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 from etl.config import Config
 from etl.report.charts import Chart, render_charts
 from etl.report.data import ReportData, ReportQueries, load_report_data
-from etl.report.email import build_message, send_message, write_eml
+from etl.report.email import build_message, fit_message, megabytes, send_message, write_eml
 from etl.report.errors import ReportError, SendError
 from etl.report.excel import write_workbook
 from etl.report.html import render_html, render_text, subject
+from etl.report.numbers import ENGLISH, Numbers, numbers_for
+from etl.report.period import report_zone
 from etl.report.scope import ReportScope, resolve_scope
 from etl.report.source import open_report_source
 
@@ -34,6 +38,7 @@ class PreparedReport:
     queries: ReportQueries
     as_of: datetime
     deliverables: bool
+    numbers: Numbers = ENGLISH
 
     def stem(self) -> str:
         return f"shotlist-{self.scope.slug()}-{self.as_of:%Y-%m-%d}"
@@ -45,11 +50,22 @@ class SendOutcome:
     recipients: list[str]
     files: list[Path] = field(default_factory=list)
     eml: Path | None = None
+    # What the mail carries: "workbook", "without_deliverables" (over the cap) or "nothing".
+    attached: str = "workbook"
 
     def __str__(self) -> str:
-        if self.eml is not None:
-            return f"wrote {self.eml} (not sent)"
-        return f"sent to {', '.join(self.recipients)}"
+        done = (
+            f"wrote {self.eml} (not sent)"
+            if self.eml is not None
+            else f"sent to {', '.join(self.recipients)}"
+        )
+        if self.attached == "without_deliverables":
+            return (
+                f"{done}; attached the workbook without Deliverables ([report] max_attachment_mb)"
+            )
+        if self.attached == "nothing":
+            return f"{done}; no workbook attached ([report] max_attachment_mb)"
+        return done
 
 
 @contextmanager
@@ -61,7 +77,9 @@ def prepare_report(
     deliverables: bool | None = None,
 ) -> Iterator[PreparedReport]:
     """Open the published data read-only, query it in scope, draw the charts."""
-    as_of = as_of or datetime.now()
+    zone = report_zone(config.report.timezone)
+    numbers = numbers_for(config.report.locale)
+    as_of = as_of or datetime.now(zone)
     source = open_report_source(config)
     try:
         queries = ReportQueries(source.con, scope, notes=source.notes)
@@ -73,6 +91,7 @@ def prepare_report(
             title=title,
             as_of=as_of,
             stale_after_hours=config.report.stale_after_hours,
+            zone=zone,
         )
         with_deliverables = (
             deliverables
@@ -81,7 +100,15 @@ def prepare_report(
             if scope.deliverables_sheet is not None
             else config.report.deliverables_sheet
         )
-        yield PreparedReport(scope, data, render_charts(data), queries, as_of, with_deliverables)
+        yield PreparedReport(
+            scope,
+            data,
+            render_charts(data),
+            queries,
+            data.header.generated_at,
+            with_deliverables,
+            numbers,
+        )
     finally:
         source.close()
 
@@ -115,6 +142,7 @@ def _write(prepared: PreparedReport, formats: Sequence[str], out_dir: Path) -> l
             prepared.charts,
             mode="data",
             attachment=xlsx_name if "xlsx" in formats else None,
+            numbers=prepared.numbers,
         )
         path = out_dir / f"{prepared.stem()}.html"
         path.write_text(html, encoding="utf-8")
@@ -157,7 +185,9 @@ def send_report(
 ) -> SendOutcome:
     """Render the report and email it (HTML + text, charts inline, workbook attached).
 
-    With `dry_run` the message is written as `.eml` next to the workbook instead of sent.
+    The mail stays under `[report] max_attachment_mb`: the attached copy drops the Deliverables
+    sheet, or no workbook is attached, and the mail says where the full one is. With `dry_run`
+    the message is written as `.eml` next to the workbook instead of sent.
     """
     scope = resolve_scope(config, profile, where, collections)
     recipients = list(to) or list(scope.recipients)
@@ -170,27 +200,67 @@ def send_report(
         where_ = config.path or "configuration"
         raise SendError(f"{where_}: no [smtp] section: cannot send (use --dry-run to write .eml)")
     target = out_dir or config.resolve(config.report.out_dir)
-    with prepare_report(config, scope, as_of=as_of) as prepared:
+    target.mkdir(parents=True, exist_ok=True)
+    with (
+        prepare_report(config, scope, as_of=as_of) as prepared,
+        tempfile.TemporaryDirectory(prefix=".shotlist-mail-", dir=target) as tmp,
+    ):
         files = _write(prepared, ["xlsx"], target)
-        html = render_html(prepared.data, prepared.charts, mode="cid", attachment=files[0].name)
-        text = render_text(prepared.data, prepared.charts, attachment=files[0].name)
-        title = subject(prepared.data)
+        title = subject(prepared.data, prepared.numbers)
         sender = config.smtp.from_ if config.smtp else "shotlist@localhost"
-        msg = build_message(
-            subject=title,
-            sender=sender,
-            recipients=recipients,
-            text=text,
-            html=html,
-            charts=prepared.charts,
-            attachments=files,
+
+        def compose(attachment: Path | None, note: str | None) -> EmailMessage:
+            name = attachment.name if attachment else None
+            html = render_html(
+                prepared.data,
+                prepared.charts,
+                mode="cid",
+                attachment=name,
+                mail_note=note,
+                numbers=prepared.numbers,
+            )
+            text = render_text(
+                prepared.data,
+                prepared.charts,
+                attachment=name,
+                mail_note=note,
+                numbers=prepared.numbers,
+            )
+            return build_message(
+                subject=title,
+                sender=sender,
+                recipients=recipients,
+                text=text,
+                html=html,
+                charts=prepared.charts,
+                attachments=[attachment] if attachment else [],
+            )
+
+        def slim() -> Path:
+            # Same report without the one-row-per-picture sheet, for the mail only.
+            path = Path(tmp) / f"{prepared.stem()}-without-deliverables.xlsx"
+            return write_workbook(path, prepared.data, prepared.queries, deliverables=False)
+
+        fitted = fit_message(
+            compose,
+            files[0],
+            limit_mb=config.report.max_attachment_mb,
+            slim=slim if prepared.deliverables else None,
         )
+        msg = fitted.message
         stem = prepared.stem()
+    if fitted.attached != "workbook":
+        log.warning(
+            "the mail (%s) attaches %s: the workbook is over [report] max_attachment_mb = %g",
+            megabytes(fitted.size),
+            "the workbook without Deliverables" if fitted.attached != "nothing" else "no workbook",
+            config.report.max_attachment_mb,
+        )
     if dry_run:
         eml = write_eml(msg, target / f"{stem}.eml")
-        return SendOutcome(title, recipients, files, eml)
+        return SendOutcome(title, recipients, files, eml, fitted.attached)
     accepted = send_message(config, msg)
-    return SendOutcome(title, accepted, files)
+    return SendOutcome(title, accepted, files, attached=fitted.attached)
 
 
 __all__ = [

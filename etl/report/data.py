@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 import duckdb
 
 from etl.report.errors import ReportError
+from etl.report.period import (
+    ReportPeriod,
+    in_zone,
+    local_bounds,
+    machine_local,
+    report_clock,
+    report_period,
+)
 from etl.report.scope import ReportScope
 
 # Sync run statuses that count as a success (the engine writes ok, or warning when it resumed).
@@ -34,7 +42,15 @@ REPORT_MARTS = (
     "status_breakdown",
     "deliverables",
     "deliverable_products",
+    "collection_pace",
+    "approval_backlog",
+    "approval_backlog_age",
+    "production_urgency",
+    "products_behind",
 )
+# marts.collection_pace groups by brand and collection only: a filter on them reads its
+# brand_collection rows; a filter on any other column has no pace to show.
+PACE_COLUMNS = ("brand", "collection")
 
 
 @dataclass(frozen=True)
@@ -76,11 +92,12 @@ class TestFailure:
 
 @dataclass
 class Header:
+    """What the report covers and when; the times are aware, in the report's time zone."""
+
     title: str
     scope_label: str
     sources: list[str]
-    period_start: date
-    period_end: date
+    period: ReportPeriod
     generated_at: datetime
     last_sync_at: datetime | None
     last_build_at: datetime | None
@@ -88,6 +105,19 @@ class Header:
     sync_sources: list[tuple[str, str, datetime | None]] = field(default_factory=list)
     failing_tests: list[TestFailure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def period_start(self) -> date:
+        return self.period.start
+
+    @property
+    def period_end(self) -> date:
+        return self.period.end
+
+    @property
+    def timezone(self) -> str:
+        """The zone's name as the times print it (`UTC`, `CET`)."""
+        return self.generated_at.tzname() or str(self.generated_at.tzinfo)
 
     @property
     def stale(self) -> bool:
@@ -155,6 +185,12 @@ class ReportData:
     furthest_behind: Table
     descriptions: dict[tuple[str, str], str]
     sync_runs: Table
+    pace: Table = field(default_factory=lambda: Table([], []))
+    pace_note: str = ""  # why the pace is missing or what it covers under a filter
+    backlog_age: Table = field(default_factory=lambda: Table([], []))
+    oldest_waiting: Table = field(default_factory=lambda: Table([], []))
+    urgency: Table = field(default_factory=lambda: Table([], []))
+    urgency_note: str = ""
 
     def kpi(self, key: str) -> Kpi:
         return next(k for k in self.kpis if k.key == key)
@@ -285,8 +321,9 @@ class ReportQueries:
     def alerts_sql(self) -> str:
         """Every alert in scope, in the mart's order (streamed, like the deliverables)."""
         return (
-            "select a.source, a.alert_type, a.severity, a.product_key, a.deliverable_key, "
-            "a.expected, a.actual, a.message, a.label, a.brand, a.collection "
+            "select a.source, a.alert_label, a.alert_detail, a.severity, a.picture, "
+            "a.product_ref, a.label, a.brand, a.collection, a.alert_type, a.product_key, "
+            "a.deliverable_key, a.expected, a.actual, a.message "
             f"from marts.report_alerts a where {self.in_scope('a')}"
         )
 
@@ -298,12 +335,31 @@ class ReportQueries:
         return f"select * from {table} where {self.where()}"
 
     def deliverables_sql(self) -> str:
-        # In the mart's order: sorting 100,000s of rows would hold them all in memory; Excel's
-        # filter sorts them for whoever needs it.
-        return f"select * from marts.deliverables d where {self.deliverable_in_scope('d')}"
+        """The pictures in scope, without the columns empty on every one of them.
+
+        In the mart's order: sorting 100,000s of rows would hold them all in memory; Excel's
+        filter sorts them for whoever needs it.
+        """
+        where = self.deliverable_in_scope("d")
+        names = list(self.columns("marts.deliverables"))
+        counts = ", ".join(f"count({_ident(n)})" for n in names)
+        row = self.con.execute(
+            f"select {counts} from marts.deliverables d where {where}"
+        ).fetchone()
+        # No picture at all: every column, so the sheet still says what a row would hold.
+        kept = (
+            [n for n, c in zip(names, row or (), strict=True) if c] if row and any(row) else names
+        )
+        listed = ", ".join(f"d.{_ident(n)}" for n in kept)
+        return f"select {listed} from marts.deliverables d where {where}"
 
     # -- header ----------------------------------------------------------------------------
-    def header(self, title: str, as_of: datetime, stale_after_hours: float) -> Header:
+    def header(
+        self, title: str, clock: datetime, stale_after_hours: float, period: ReportPeriod
+    ) -> Header:
+        """`clock` is the report's time, aware in its zone; naive run times are machine-local."""
+        zone = clock.tzinfo
+        assert zone is not None
         sources = [
             r[0]
             for r in self.con.execute(
@@ -334,13 +390,12 @@ class ReportQueries:
             title=title,
             scope_label=self.scope.label(),
             sources=sources,
-            period_start=(as_of - timedelta(days=6)).date(),
-            period_end=as_of.date(),
-            generated_at=as_of,
-            last_sync_at=last_sync,
-            last_build_at=last_build,
+            period=period,
+            generated_at=clock,
+            last_sync_at=in_zone(last_sync, zone),
+            last_build_at=in_zone(last_build, zone),
             stale_after_hours=stale_after_hours,
-            sync_sources=per_source,
+            sync_sources=[(src, scope, in_zone(end, zone)) for src, scope, end in per_source],
             failing_tests=self.failing_tests(),
             notes=list(self.notes),
         )
@@ -449,7 +504,10 @@ class ReportQueries:
         ).fetchone()
         return row[0] if row else 0
 
-    def kpis(self, as_of: datetime) -> tuple[list[Kpi], list[WeekPoint]]:
+    def kpis(
+        self, as_of: datetime, period: ReportPeriod, zone: tzinfo
+    ) -> tuple[list[Kpi], list[WeekPoint]]:
+        """The tiles at `as_of` (naive, machine-local, as the marts are dated)."""
         now = self.current_totals()
         history = self.history()
         today = as_of.date()
@@ -466,14 +524,16 @@ class ReportQueries:
         last_week: float | None = None
         note = ""
         if week_ago:
+            # Net: images that became validated less those that left validation since then.
             this_week = now["validated"] - week_ago.validated
             last_week = week_ago.validated - two_weeks.validated if two_weeks else None
-            note = f"since {week_ago.day:%d %b}"
+            day = week_ago.day
+            note = f"net change since the {day:%a} {day.day} {day:%b} snapshot"
         else:
-            this_week = self.validated_between(as_of - timedelta(days=7), as_of)
-            before = self.validated_between(as_of - timedelta(days=14), as_of - timedelta(days=7))
-            last_week = before
-            note = "by validation date"
+            start, end = local_bounds(period, zone)
+            this_week = self.validated_between(start, end)
+            last_week = self.validated_between(start - timedelta(days=7), start)
+            note = f"by validation date, {period.days()}"
         # The history holds per-product counts: the change compares those, and says so when
         # the tile's own count differs (alerts on no product, images linked to several).
         alerts_now, backlog_now = self.per_product_counts()
@@ -583,31 +643,117 @@ class ReportQueries:
 
     def alerts_by_type(self) -> Table:
         return self.table(
-            f"""select alert_type, severity, sum(alerts) as alerts, sum(products) as products
+            f"""select alert_label, alert_meaning, alert_type, severity,
+                       sum(alerts) as alerts, sum(products) as products
                 from marts.alerts_by_type where {self.where()}
-                group by alert_type, severity, severity_rank
+                group by alert_label, alert_meaning, alert_type, severity, severity_rank
                 order by severity_rank nulls last, alerts desc, alert_type"""
         )
 
     def worst_alerts(self) -> Table:
         return self.table(
-            f"""select a.severity, a.alert_type, a.product_key, a.label, a.message
+            f"""select a.severity, a.alert_label, a.alert_detail, a.picture, a.product_ref,
+                       a.label, a.alert_type, a.product_key, a.message
                 from marts.report_alerts a
                 where {self.in_scope("a")}
                 order by a.severity_rank nulls last, a.product_alerts desc,
-                         a.product_key, a.alert_type, a.message
+                         a.product_key, a.alert_type, a.deliverable_key, a.message
                 limit {TOP_ROWS}"""
         )
 
     def furthest_behind(self) -> Table:
+        """Products by coverage, lowest first (0 % first), then most images missing."""
         return self.table(
-            f"""select product_key, label, brand, category, expected_images,
-                       validated_images, missing_images, coverage_pct, coverage_status
-                from report_scope
-                where coverage_status in ('in_progress', 'not_started') and missing_images > 0
-                order by missing_images desc, coverage_pct nulls first, product_key
+            f"""select behind_rank, product_ref, label, brand, collection, category,
+                       expected_images, validated_images, missing_images, coverage_pct,
+                       coverage_status, product_key
+                from marts.products_behind where {self.where()}
+                order by behind_rank
                 limit {TOP_ROWS}"""
         )
+
+    # -- what to do this week ----------------------------------------------------------
+    def pace(self) -> tuple[Table, str]:
+        """Pace and forecast per collection and per brand (per brand and collection filtered)."""
+        other = [key for key in self.scope.where if key not in PACE_COLUMNS]
+        if other:
+            return Table([], []), (
+                f"Pace is kept per brand and collection: not shown under a filter on "
+                f"{', '.join(other)}."
+            )
+        levels = "('brand_collection')" if self.scope.filtered else "('collection', 'brand')"
+        table = self.table(
+            f"""select case level when 'collection' then 'Collection' when 'brand' then 'Brand'
+                       else 'Brand and collection' end as level,
+                       case level when 'brand_collection' then concat_ws(' · ', brand, collection)
+                           else coalesce(collection, brand) end as name,
+                       brand, collection, products,
+                       coverage_pct, images_left, images_per_week, weeks_left, forecast_finish,
+                       deadline, deadline_source, needed_per_week, misses_deadline,
+                       forecast_status, pace_basis, window_start, window_end
+                from marts.collection_pace
+                where level in {levels} and {self.where()}
+                order by level = 'brand', misses_deadline desc, images_left desc nulls last,
+                         name"""
+        )
+        return table, ""
+
+    def pace_sql(self) -> str:
+        """Every pace row for the workbook (all three levels unfiltered)."""
+        other = [key for key in self.scope.where if key not in PACE_COLUMNS]
+        if other:
+            return "select * from marts.collection_pace where false"
+        level = "level = 'brand_collection' and " if self.scope.filtered else ""
+        return (
+            f"select * from marts.collection_pace where {level}{self.where()} "
+            "order by level, misses_deadline desc, images_left desc nulls last, brand, collection"
+        )
+
+    def backlog_age(self) -> Table:
+        """For-approval images per days waiting (0-2, 3-7, 8-14, over 14)."""
+        return self.table(
+            f"""select age_bucket, sum(images) as images, max(oldest_days) as oldest_days
+                from marts.approval_backlog_age where {self.where()}
+                group by age_bucket, age_bucket_order
+                order by age_bucket_order"""
+        )
+
+    def backlog_sql(self) -> str:
+        return f"select * from marts.approval_backlog where {self.where()} order by age_rank"
+
+    def oldest_waiting(self) -> Table:
+        return self.table(
+            f"""select picture, production, product_ref, label, days_waiting, waiting_since,
+                       status_label
+                from marts.approval_backlog where {self.where()}
+                order by age_rank
+                limit {TOP_ROWS}"""
+        )
+
+    def urgency_sql(self) -> str:
+        """Productions by what blocks delivery; a filter keeps those working on its products."""
+        keep = (
+            "where production in (select production from marts.production_status "
+            f"where {self.where()})"
+            if self.scope.filtered
+            else ""
+        )
+        return f"select * from marts.production_urgency {keep} order by urgency_rank"
+
+    def urgency(self) -> tuple[Table, str]:
+        table = self.table(
+            f"""select urgency_rank, production, blocked_images, refused_images, reshoot_images,
+                       oldest_waiting_days, oldest_waiting_picture, for_approval_images,
+                       missing_images, products, deliverables
+                from ({self.urgency_sql()}) u
+                order by urgency_rank"""
+        )
+        note = (
+            "Counts cover each production's whole work, not only the filtered products."
+            if self.scope.filtered
+            else ""
+        )
+        return table, note
 
 
 def coverage_ratio(covered: float | None, expected: float | None) -> float | None:
@@ -616,13 +762,26 @@ def coverage_ratio(covered: float | None, expected: float | None) -> float | Non
 
 
 def load_report_data(
-    queries: ReportQueries, *, title: str, as_of: datetime, stale_after_hours: float
+    queries: ReportQueries,
+    *,
+    title: str,
+    as_of: datetime | None,
+    stale_after_hours: float,
+    zone: tzinfo,
 ) -> ReportData:
-    """Everything small the report shows; the big sheets are streamed separately."""
-    kpis, progress = queries.kpis(as_of)
+    """Everything small the report shows; the big sheets are streamed separately.
+
+    `as_of` naive is the machine's local time (None: now); the period is the report's days
+    in `zone`.
+    """
+    clock = report_clock(as_of, zone)
+    period = report_period(clock.date())
+    kpis, progress = queries.kpis(machine_local(clock), period, zone)
     status, groups = queries.status_by_production()
+    pace, pace_note = queries.pace()
+    urgency, urgency_note = queries.urgency()
     return ReportData(
-        header=queries.header(title, as_of, stale_after_hours),
+        header=queries.header(title, clock, stale_after_hours, period),
         kpis=kpis,
         by_category=queries.coverage_by("category"),
         by_brand=queries.coverage_by("brand", "collection"),
@@ -634,6 +793,12 @@ def load_report_data(
         furthest_behind=queries.furthest_behind(),
         descriptions=queries.descriptions(),
         sync_runs=queries.sync_runs(),
+        pace=pace,
+        pace_note=pace_note,
+        backlog_age=queries.backlog_age(),
+        oldest_waiting=queries.oldest_waiting(),
+        urgency=urgency,
+        urgency_note=urgency_note,
     )
 
 
@@ -697,7 +862,72 @@ def _kind(name: str, duck_type: str) -> str:
     return "text"
 
 
+# Headers a person reads where the column name alone would not say it; the rest are the name
+# in words (`missing_images` -> `Missing images`). The About sheet keeps the column names.
+LABELS = {
+    "product_key": "Product id",
+    "product_ref": "Product reference",
+    "label": "Product name",
+    "deliverable_key": "Picture id",
+    "coverage_pct": "Coverage",
+    "covered_images": "Images counted in coverage",
+    "expected_images": "Images expected",
+    "captured_images": "Images captured",
+    "in_progress_images": "Images in progress",
+    "validated_images": "Images validated",
+    "missing_images": "Images missing",
+    "for_approval_images": "Images for approval",
+    "alert_type": "Alert type",
+    "alert_label": "Alert",
+    "alert_detail": "What is wrong",
+    "status_code": "Status code",
+    "status_label": "Status",
+    "status_group": "Status group",
+    "view_type": "View",
+    "width": "Width (px)",
+    "height": "Height (px)",
+    "file_size": "File size (bytes)",
+    "icc_profile": "Colour profile",
+    "file_format": "File format",
+    "file_name": "File name",
+    "created_at": "Created",
+    "modified_at": "Last modified",
+    "validated_at": "Validated",
+    "share": "Share",
+    "message": "Message",
+    "expected": "Guideline asks",
+    "actual": "Image has",
+    "alert_meaning": "Meaning",
+    "picture": "Picture",
+    "behind_rank": "Rank",
+    "urgency_rank": "Rank",
+    "age_rank": "Rank",
+    "images_left": "Images left",
+    "images_per_week": "Images per week",
+    "weeks_left": "Weeks left",
+    "forecast_finish": "Finishes",
+    "deadline": "Deadline",
+    "deadline_source": "Deadline from",
+    "needed_per_week": "Needed per week",
+    "misses_deadline": "Misses deadline",
+    "forecast_status": "Forecast",
+    "pace_basis": "Pace from",
+    "age_bucket": "Waiting",
+    "oldest_days": "Oldest (days)",
+    "days_waiting": "Days waiting",
+    "waiting_since": "Waiting since",
+    "blocked_images": "Blocked (refused + reshoot)",
+    "refused_images": "Refused",
+    "reshoot_images": "Reshoot",
+    "oldest_waiting_days": "Oldest waiting (days)",
+    "oldest_waiting_picture": "Oldest waiting picture",
+    "deliverables": "Pictures",
+}
+
+
 def _label(name: str) -> str:
+    if name in LABELS:
+        return LABELS[name]
     text = name.replace("_pct", " %").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 

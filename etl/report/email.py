@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
@@ -18,6 +19,7 @@ from etl.report.errors import ReportError, SendError
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 CID_DOMAIN = "shotlist.report"
+MB = 1024 * 1024
 
 
 def build_message(
@@ -126,3 +128,64 @@ def send_message(config: Config, msg: EmailMessage) -> list[str]:
 def _text(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return redact(" ".join(text.split()))
+
+
+# A composer makes the whole message for one attachment (None: none) and the note saying why
+# the attachment differs from the workbook on disk (None: it does not).
+Composer = Callable[[Path | None, str | None], EmailMessage]
+
+
+@dataclass(frozen=True)
+class FittedMessage:
+    message: EmailMessage
+    attached: str  # "workbook", "without_deliverables" or "nothing"
+    size: int  # bytes of the message as sent
+
+
+def message_size(msg: EmailMessage) -> int:
+    """Bytes on the wire: attachments are base64, a third larger than the file."""
+    return len(msg.as_bytes(policy=SMTP))
+
+
+def megabytes(size: float) -> str:
+    return f"{size / MB:.1f} MB"
+
+
+def fit_message(
+    compose: Composer,
+    workbook: Path,
+    *,
+    limit_mb: float,
+    slim: Callable[[], Path] | None,
+) -> FittedMessage:
+    """The message with the full workbook when it fits under `limit_mb`, else with `slim()`.
+
+    `slim()` writes the workbook without its Deliverables sheet; when even that is too big the
+    mail has no workbook. Either way the mail says so, and where the full one is on disk.
+    """
+    limit = int(limit_mb * MB)
+    msg = compose(workbook, None)
+    size = message_size(msg)
+    if size <= limit:
+        return FittedMessage(msg, "workbook", size)
+    cap = f"{limit_mb:g} MB"
+    full_size = megabytes(workbook.stat().st_size)
+    if slim is not None:
+        note = (
+            f"The attached workbook leaves out the Deliverables sheet to keep this mail under "
+            f"{cap}; the full workbook ({full_size}) is on the report machine at {workbook}."
+        )
+        msg = compose(slim(), note)
+        size = message_size(msg)
+        if size <= limit:
+            return FittedMessage(msg, "without_deliverables", size)
+    note = (
+        f"No workbook is attached: even without its largest sheet it would make this mail "
+        f"larger than {cap}. The full workbook ({full_size}) is on the report machine at "
+        f"{workbook}."
+        if slim is not None
+        else f"No workbook is attached: it would make this mail larger than {cap}. The full "
+        f"workbook ({full_size}) is on the report machine at {workbook}."
+    )
+    msg = compose(None, note)
+    return FittedMessage(msg, "nothing", message_size(msg))

@@ -68,11 +68,22 @@ STATUS_FILLS: dict[str, dict[str, PatternFill]] = {
         "reshoot": RED,
     },
     "severity": {"error": RED, "warn": AMBER, "warning": AMBER, "info": BLUE},
+    "forecast_status": {
+        "misses_deadline": RED,
+        "no_progress": AMBER,
+        "on_track": GREEN,
+        "complete": GREEN,
+        "no_guideline": GREY,
+    },
+    "age_bucket": {"over 14 days": RED, "8-14 days": AMBER},
 }
 # Sheet -> the mart its columns are described by (the About sheet's dictionary).
 SHEET_MARTS = {
+    "Pace": "collection_pace",
+    "Urgency": "production_urgency",
+    "Backlog": "approval_backlog",
     "Coverage": "shotlist_coverage",
-    "Alerts": "guideline_alerts",
+    "Alerts": "report_alerts",
     "Status": "status_breakdown",
     "Deliverables": "deliverables",
 }
@@ -248,7 +259,7 @@ def write_data_sheet(
     """
     ws = wb.create_sheet(title)
     writer = _Writer(ws)
-    headers = _unique(c.name for c in columns)
+    headers = _unique(c.label for c in columns)
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
     for index, (column, header) in enumerate(zip(columns, headers, strict=True)):
         ws.column_dimensions[get_column_letter(index + 1)].width = _width(
@@ -327,11 +338,17 @@ def _info_rows(data: ReportData, filters: str) -> list[tuple[str, Any]]:
     return [
         ("Scope", filters),
         ("Sources", ", ".join(h.sources) or "none"),
-        ("Period", f"{h.period_start:%d %b %Y} to {h.period_end:%d %b %Y}"),
+        ("Period", h.period.label()),
         ("Generated", h.generated_at.replace(tzinfo=None)),
-        ("Last successful sync", h.last_sync_at or "never"),
-        ("Last build", h.last_build_at or "never"),
+        ("Time zone", h.timezone),
+        # Excel has no zoned times: wall times in the report's zone, named on the row above.
+        ("Last successful sync", _wall(h.last_sync_at) or "never"),
+        ("Last build", _wall(h.last_build_at) or "never"),
     ]
+
+
+def _wall(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=None) if value is not None else None
 
 
 def _sheet_head(
@@ -380,11 +397,12 @@ def write_summary(wb: Workbook, data: ReportData) -> None:
     ws.append([])
     row += len(data.kpis) + 2
     row = _table_block(ws, writer, data.by_category, name="CoverageByCategory", start_row=row)
-    _table_block(ws, writer, data.by_brand, name="CoverageByBrand", start_row=row)
+    row = _table_block(ws, writer, data.by_brand, name="CoverageByBrand", start_row=row)
+    _table_block(ws, writer, data.backlog_age, name="BacklogByAge", start_row=row)
 
 
 def write_about(wb: Workbook, data: ReportData, sheet_columns: dict[str, Sequence[Column]]) -> None:
-    widths = (22, 26, 80, 14, 12, 17, 17, 12)
+    widths = (22, 26, 26, 80, 12, 17, 17, 12)
     ws, writer, row = _sheet_head(wb, "About", "About this report", widths, data)
     for test in data.header.failing_tests:
         text = f"{test.name} ({test.severity}, {test.failures} failing rows)"
@@ -395,11 +413,12 @@ def write_about(wb: Workbook, data: ReportData, sheet_columns: dict[str, Sequenc
     dictionary = Table(
         [
             Column("sheet", "Sheet", "text"),
+            Column("header", "Header", "text"),
             Column("column", "Column", "text"),
             Column("description", "Description", "text"),
         ],
         [
-            (sheet, column.name, _describe_column(data, sheet, column.name))
+            (sheet, column.label, column.name, _describe_column(data, sheet, column.name))
             for sheet, columns in sheet_columns.items()
             for column in columns
         ],
@@ -430,6 +449,9 @@ def write_workbook(
     wb = Workbook(write_only=True)
     write_summary(wb, data)
     sheets = [
+        ("Pace", queries.pace_sql()),
+        ("Urgency", queries.urgency_sql()),
+        ("Backlog", queries.backlog_sql()),
         ("Coverage", queries.coverage_sql()),
         ("Alerts", queries.alerts_sql()),
         ("Status", queries.status_sql()),

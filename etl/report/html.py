@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from etl.report.charts import Chart
 from etl.report.data import Kpi, ReportData
+from etl.report.numbers import ENGLISH, NONE, Numbers
 from etl.resources import REPORT_TEMPLATES
 
 TEMPLATES = REPORT_TEMPLATES
@@ -40,50 +41,52 @@ BAND_COLOURS = {"good": "#1b7f45", "mid": "#9a6700", "bad": "#b42318", "none": "
 SEVERITY_COLOURS = {"error": "#b42318", "warn": "#9a6700", "warning": "#9a6700"}
 
 
-def fmt_int(value: Any) -> str:
-    return "–" if value is None else f"{int(value):,}".replace(",", "\u202f")
-
-
-def fmt_pct(value: Any, digits: int = 0) -> str:
-    return "–" if value is None else f"{float(value) * 100:.{digits}f}%"
-
-
 def fmt_dt(value: Any) -> str:
+    """`Fri 21 Nov 2025, 06:10 CET`: an aware time carries its zone."""
     if value is None:
         return "never"
     if isinstance(value, datetime):
-        return f"{value:%a %d %b %Y, %H:%M}"
+        zone = f" {value.tzname()}" if value.tzinfo is not None else ""
+        return f"{value:%a} {value.day} {value:%b %Y, %H:%M}{zone}"
     if isinstance(value, date):
-        return f"{value:%d %b %Y}"
+        return f"{value.day} {value:%b %Y}"
     return str(value)
 
 
-def fmt_value(value: Any, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "pct":
-        return fmt_pct(value)
-    if kind == "int":
-        return fmt_int(value)
-    if kind == "float":
-        return f"{float(value):,.2f}"
-    if kind in ("date", "datetime"):
-        return fmt_dt(value)
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+class Formats:
+    """The template filters that write numbers, bound to one locale's separators."""
 
+    def __init__(self, numbers: Numbers = ENGLISH) -> None:
+        self.numbers = numbers
 
-def change_text(kpi: Kpi) -> str:
-    """`▲ 12 vs last week`, `▼ 3.1 pts`, or `no data a week ago`."""
-    if kpi.change is None:
-        return "no comparison yet"
-    if kpi.change == 0:
-        return "= no change"
-    arrow = "▲" if kpi.change > 0 else "▼"
-    if kpi.kind == "pct":
-        return f"{arrow} {abs(kpi.change) * 100:.1f} pts"
-    return f"{arrow} {fmt_int(abs(kpi.change))}"
+    def value(self, value: Any, kind: str) -> str:
+        if value is None:
+            return NONE
+        if kind == "pct":
+            return self.numbers.pct(value)
+        if kind == "int":
+            return self.numbers.integer(value)
+        if kind == "float":
+            return self.numbers.number(value)
+        if kind in ("date", "datetime"):
+            return fmt_dt(value)
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    def kpi_value(self, kpi: Kpi) -> str:
+        return self.numbers.pct(kpi.value) if kpi.kind == "pct" else self.numbers.integer(kpi.value)
+
+    def change(self, kpi: Kpi) -> str:
+        """`▲ 12`, `▼ 3.1 pts`, `= no change` or `no comparison yet`."""
+        if kpi.change is None:
+            return "no comparison yet"
+        if kpi.change == 0:
+            return "= no change"
+        arrow = "▲" if kpi.change > 0 else "▼"
+        if kpi.kind == "pct":
+            return f"{arrow} {self.numbers.points(kpi.change)}"
+        return f"{arrow} {self.numbers.integer(abs(kpi.change))}"
 
 
 def change_colour(kpi: Kpi) -> str:
@@ -105,8 +108,9 @@ def severity_colour(value: Any) -> str:
     return SEVERITY_COLOURS.get(str(value).lower(), BAND_COLOURS["none"])
 
 
-def environment(templates: Path = TEMPLATES) -> Environment:
+def environment(templates: Path = TEMPLATES, numbers: Numbers = ENGLISH) -> Environment:
     """The one template environment: HTML autoescaped, undefined names are errors."""
+    formats = Formats(numbers)
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(
@@ -117,11 +121,13 @@ def environment(templates: Path = TEMPLATES) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        int=fmt_int,
-        pct=fmt_pct,
+        int=numbers.integer,
+        pct=numbers.pct,
+        num=numbers.number,
         dt=fmt_dt,
-        value=fmt_value,
-        change=change_text,
+        value=formats.value,
+        kpi_value=formats.kpi_value,
+        change=formats.change,
         change_colour=change_colour,
         coverage_colour=coverage_colour,
         severity_colour=severity_colour,
@@ -143,6 +149,7 @@ def _context(
     charts: Sequence[Chart],
     images: Mapping[str, str],
     attachment: str | None,
+    mail_note: str | None = None,
 ) -> dict[str, Any]:
     return {
         "data": data,
@@ -152,6 +159,7 @@ def _context(
         "css": CSS,
         "rows": TABLE_ROWS,
         "attachment": attachment,
+        "mail_note": mail_note,
     }
 
 
@@ -161,10 +169,12 @@ def render_html(
     *,
     mode: Literal["data", "cid"] = "data",
     attachment: str | None = None,
+    mail_note: str | None = None,
+    numbers: Numbers = ENGLISH,
     env: Environment | None = None,
 ) -> str:
-    env = env or environment()
-    context = _context(data, charts, image_sources(charts, mode), attachment)
+    env = env or environment(numbers=numbers)
+    context = _context(data, charts, image_sources(charts, mode), attachment, mail_note)
     return env.get_template("weekly.html").render(context)
 
 
@@ -173,24 +183,29 @@ def render_text(
     charts: Sequence[Chart],
     *,
     attachment: str | None = None,
+    mail_note: str | None = None,
+    numbers: Numbers = ENGLISH,
     env: Environment | None = None,
 ) -> str:
-    env = env or environment()
-    return env.get_template("weekly.txt").render(_context(data, charts, {}, attachment))
+    env = env or environment(numbers=numbers)
+    context = _context(data, charts, {}, attachment, mail_note)
+    return env.get_template("weekly.txt").render(context)
 
 
-def subject(data: ReportData) -> str:
-    """Period and headline figures, e.g. `Shotlist week 47 (17–23 Nov): coverage 62% ▲3.1 pts`."""
+def subject(data: ReportData, numbers: Numbers = ENGLISH) -> str:
+    """Period and headline figures.
+
+    E.g. `Shotlist, week 47 (Mon 17 Nov – Sun 23 Nov 2025): coverage 62% (▲ 3.1 pts), ...`.
+    """
     h = data.header
+    formats = Formats(numbers)
     coverage = data.kpi("coverage")
     validated = data.kpi("validated_week")
     alerts = data.kpi("alerts")
-    parts = [f"coverage {fmt_pct(coverage.value)}"]
+    parts = [f"coverage {numbers.pct(coverage.value)}"]
     if coverage.change:
-        parts[-1] += f" ({change_text(coverage)})"
+        parts[-1] += f" ({formats.change(coverage)})"
     if validated.value is not None:
-        parts.append(f"{fmt_int(validated.value)} validated this week")
-    parts.append(f"{fmt_int(alerts.value)} open alerts")
-    week = h.period_end.isocalendar().week
-    period = f"{h.period_start:%d %b}–{h.period_end:%d %b %Y}"
-    return f"{h.title}, week {week} ({period}): " + ", ".join(parts)
+        parts.append(f"{numbers.integer(validated.value)} validated this week")
+    parts.append(f"{numbers.integer(alerts.value)} open alerts")
+    return f"{h.title}, {h.period.name().lower()} ({h.period.days()}): " + ", ".join(parts)

@@ -99,6 +99,49 @@ def changed_keys(
     return {row[0] for row in rows}
 
 
+def members_differ(
+    con: duckdb.DuckDBPyConnection,
+    touching: RawTable,
+    child: RawTable,
+    scope: Any,
+    link: str,
+    cursor: str,
+    since: datetime,
+    members: str,
+    fields: Sequence[str],
+    child_link: str,
+) -> set[str]:
+    """Parents (`link` values, as text) that a live `touching` row moved since `since` lists
+    other children for, in its JSON array `members`, than the parent's live rows in `child`
+    (the objects' keys and the child's columns `fields`, compared as text)."""
+    listed = ", ".join(f"coalesce(json_extract_string(m, '$.{name}'), '')" for name in fields)
+    held = ", ".join(f"coalesce({quote(name)}::varchar, '')" for name in fields)
+    rows = con.execute(
+        f"""with moved as (
+            select distinct {quote(link)}::varchar as parent_key,
+                coalesce(array_to_string(list_sort(list_distinct(list_transform(
+                    coalesce(json_extract({quote(members)}, '$[*]'), []::json[]),
+                    lambda m: concat_ws(chr(31), {listed})
+                ))), chr(30)), '') as children
+            from {touching.name}
+            where {quote(touching.scope_column)} = ? and _deleted_at is null
+                and {quote(link)} is not null and {quote(cursor)} >= ?
+        ),
+        landed as (
+            select {quote(child_link)}::varchar as parent_key,
+                array_to_string(list_sort(list_distinct(list(concat_ws(chr(31), {held})))),
+                    chr(30)) as children
+            from {child.name}
+            where {quote(child.scope_column)} = ? and _deleted_at is null
+            group by 1
+        )
+        select distinct moved.parent_key from moved left join landed using (parent_key)
+        where moved.children is distinct from coalesce(landed.children, '')""",
+        [scope, since, scope],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def child_reads(
     con: duckdb.DuckDBPyConnection, source: str, scope: str, resource: str
 ) -> dict[str, str]:

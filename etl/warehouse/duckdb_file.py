@@ -467,6 +467,7 @@ class DuckDBWarehouse:
     parent_records = _on_connection(children.parent_records)
     parent_versions = _on_connection(children.parent_versions)
     changed_keys = _on_connection(children.changed_keys)
+    members_differ = _on_connection(children.members_differ)
     child_reads = _on_connection(children.child_reads)
     record_child_reads = _on_connection(children.record_child_reads)
     mark_vanished = _on_connection(children.mark_vanished)

@@ -118,6 +118,21 @@ class Warehouse(Protocol):
     ) -> set[str]:
         """The distinct non-null `link` values (text) of live rows whose `cursor` >= `since`."""
 
+    def members_differ(
+        self,
+        touching: RawTable,
+        child: RawTable,
+        scope: Any,
+        link: str,
+        cursor: str,
+        since: datetime,
+        members: str,
+        fields: Sequence[str],
+        child_link: str,
+    ) -> set[str]:
+        """Parents that `touching` rows moved since `since` list other children for (in their
+        JSON `members`, compared on `fields`) than the live rows of `child`."""
+
     def child_reads(self, source: str, scope: str, resource: str) -> dict[str, str]:
         """Per parent key, the parent version its children were last read at."""
 

@@ -12,8 +12,9 @@ import pytest
 from etl.engine.auth import BearerToken
 from etl.engine.client import ApiClient, RetryPolicy
 from etl.engine.paginators import PageRequest
-from etl.engine.ratelimit import TokenBucket
+from etl.engine.ratelimit import SlidingWindow
 from etl.errors import ApiError, AuthError, RetryBudgetExceeded, UnreachableError
+from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 
 FAST = RetryPolicy(max_attempts=4, budget=10.0, backoff_base=0.001, backoff_cap=0.01)
 
@@ -24,7 +25,7 @@ def mock_client(
     return ApiClient(
         "http://127.0.0.1:9/v3",
         BearerToken("tok-123456"),
-        limiter=TokenBucket(0),
+        limiter=SlidingWindow(0),
         retry=policy,
         transport=httpx.MockTransport(handler),
     )
@@ -141,3 +142,42 @@ def test_client_retries_a_refused_connection_once_the_host_has_answered() -> Non
 
     client = asyncio.run(main())
     assert (len(seen), client.stats.transport_errors, client.stats.retries) == (3, 1, 1)
+
+
+def test_client_takes_its_turn_as_the_request_goes_out_and_reports_the_answer() -> None:
+    # A real server on loopback, through httpx's own transport (whose hooks take the turn).
+    catalog = generate_catalog(CatalogSpec(references=5, seed=1))
+    simulator = GrandShootingSimulator(catalog, token="tok-123456", rate_limit=2.0)
+    window = SlidingWindow(2.0)
+
+    async def main(base_url: str) -> int:
+        client = ApiClient(base_url, BearerToken("tok-123456"), limiter=window, retry=FAST)
+        async with client:
+            pages = await asyncio.gather(
+                *(client.get("/shootingmethod", PageRequest()) for _ in range(3))
+            )
+        return sum(len(body) for _, body in pages)
+
+    with simulator.serve(host="127.0.0.1", port=0) as server:
+        rows = asyncio.run(main(server.base_url))
+    assert rows == 3 * len(catalog.records("shooting_methods"))
+    # One turn per request, each settled by its answer; the third waited for the window.
+    assert [r.status for r in simulator.requests] == [200, 200, 200]
+    assert window.acquired == 3
+    assert all(send.settled and send.counted >= send.at for send in window._sends)
+
+
+def test_client_takes_no_turn_for_a_request_that_never_went_out() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again below: nothing listens there
+    window = SlidingWindow(5.0)
+
+    async def main() -> None:
+        client = ApiClient(f"http://127.0.0.1:{port}/v3", BearerToken("t"), limiter=window)
+        async with client:
+            await client.get("/picture", PageRequest())
+
+    with pytest.raises(UnreachableError):
+        asyncio.run(main())
+    assert window.acquired == 0

@@ -6,8 +6,8 @@ The marts the report reads are made from the hand-made ones by the project's own
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -86,6 +86,11 @@ DERIVED_MARTS = (
     "coverage_trend",
     "alerts_by_type",
     "report_alerts",
+    "approval_backlog",
+    "approval_backlog_age",
+    "collection_pace",
+    "production_urgency",
+    "products_behind",
 )
 
 
@@ -95,12 +100,13 @@ def build_catalog(
     deliverables: int = 0,
     history_counts: bool = True,
     statements: Sequence[str] = (),
+    deadlines: Mapping[str, date] | None = None,
 ) -> None:
     """Write marts and meta tables into `path`; `deliverables` adds filler picture rows.
 
     `history_counts=False` leaves open_alerts and for_approval_images NULL in the history, as
     on days built before the history recorded them. `statements` change the hand-made marts
-    before the report's marts are derived from them.
+    before the report's marts are derived from them. `deadlines` is `[report.deadlines]`.
     """
     con = duckdb.connect(str(path))
     con.execute("create schema marts; create schema meta")
@@ -217,10 +223,10 @@ def build_catalog(
         """insert into marts.deliverables values
            ('grandshooting', 'P21', 'R2', 'Studio A week 46', 'export', 40, 'for approval',
             'for_approval', 'FRONT', 1000, 1000, 200000, 'sRGB', 'jpg',
-            '2025-11-10 09:00', '2025-11-18 10:00', null),
+            '2025-11-10 09:00', '2025-11-20 10:00', null),
            ('grandshooting', 'P41', 'R4', 'Studio B packshots', 'export', 40, 'for approval',
             'for_approval', '=cmd|calc', 800, 800, 100000, 'sRGB', 'jpg',
-            '2025-11-10 09:00', '2025-11-18 10:00', null),
+            '2025-10-28 09:00', '2025-11-01 10:00', null),
            ('grandshooting', 'P11', 'R1', 'Studio A week 46', 'export', 50, 'validated',
             'validated', 'FRONT', 2000, 2000, 900000, 'sRGB', 'jpg',
             '2025-11-03 09:00', '2025-11-19 10:00', '2025-11-19 10:00')"""
@@ -243,7 +249,7 @@ def build_catalog(
     )
     for statement in statements:
         con.execute(statement)
-    _derive_report_marts(con)
+    _derive_report_marts(con, deadlines or {})
     _add_sync_tables(con)
     con.execute(MODEL_RUNS_DDL)
     con.execute(
@@ -264,19 +270,46 @@ def build_catalog(
     con.close()
 
 
-def _derive_report_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """The report's marts, from the hand-made ones, as a build makes them."""
+def _derive_report_marts(con: duckdb.DuckDBPyConnection, deadlines: Mapping[str, date]) -> None:
+    """The report's marts, from the hand-made ones, as a build makes them (built at AS_OF)."""
     con.execute("create schema seeds")
     load_alert_severities(con, read_severities(ALERT_SEVERITIES, SEVERITY_ORDER))
     load_alert_types(con, read_alert_types(ALERT_TYPES))
+    con.execute(
+        """create table seeds.build_settings (
+            run_id varchar, build_date date, built_at timestamp, guideline_source varchar)"""
+    )
+    con.execute("insert into seeds.build_settings values ('b1', ?, ?, 'api')", [TODAY, AS_OF])
+    con.execute("create table seeds.deadlines (collection varchar, deadline date)")
+    for collection, deadline in deadlines.items():
+        con.execute("insert into seeds.deadlines values (?, ?)", [collection, deadline])
     # Columns a build gives these marts that the hand-made ones leave out.
     con.execute("alter table marts.shotlist_coverage add column product_ref varchar")
     con.execute("update marts.shotlist_coverage set product_ref = product_key")
     con.execute("alter table marts.deliverables add column file_name varchar")
+    con.execute(
+        """alter table marts.deliverables add column coverage_bucket varchar;
+           update marts.deliverables set coverage_bucket = case
+               when status_group in ('validated', 'published') then 'validated'
+               when status_group = 'captured' then 'captured' else 'in_progress' end"""
+    )
+    # The products behind the coverage rows, and no platform due dates.
+    con.execute(
+        """create table marts.products as
+           select source, product_key, product_ref, label, brand, collection,
+                  category as category_path, guideline, true as in_scope
+           from marts.shotlist_coverage"""
+    )
+    con.execute("create schema intermediate")
+    con.execute(
+        """create table intermediate.product_deadlines (
+            source varchar, product_key varchar, deadline date, deadline_source varchar)"""
+    )
     for name in DERIVED_MARTS:
         sql = (SQL_DIR / "marts" / f"{name}.sql").read_text(encoding="utf-8")
         con.execute(f"create table marts.{name} as {sql}")
     con.execute("drop schema seeds cascade")
+    con.execute("drop schema intermediate cascade")
     # The hand-made breakdown has no deliverable rows behind it: its counts, per production.
     con.execute(
         """create table marts.production_status as

@@ -86,7 +86,9 @@ def test_send_delivers_multipart_message(
     [(sender, recipients, raw)] = handler.messages
     assert sender == "r@x.test" and recipients == ["zed-team@example.com"]
     msg = parse(raw)
-    assert msg["Subject"].startswith("Zed weekly, week 47 (15 Nov–21 Nov 2025): coverage ")
+    assert msg["Subject"].startswith(
+        "Zed weekly, last 7 days (Sat 15 Nov – Fri 21 Nov 2025): coverage "
+    )
     assert msg.get_content_type() == "multipart/mixed"
     alternative, attachment = msg.get_payload()
     assert alternative.get_content_type() == "multipart/alternative"

@@ -95,7 +95,7 @@ def test_run_syncs_builds_reports_and_sends(
     coverage = wb["Coverage"]
     header = [c.value for c in coverage[1]]
     assert coverage.max_row - 1 == products
-    column = header.index("validated_images") + 1
+    column = header.index("Images validated") + 1
     assert (
         sum(
             r[0] or 0

@@ -11,7 +11,7 @@ from openpyxl.utils.escape import unescape
 from etl.config import Config
 from etl.report import write_report
 
-from .catalog import AS_OF, EVIL_LABELS
+from .catalog import AS_OF, EVIL_LABELS, build_catalog, catalog_config
 
 
 @pytest.fixture
@@ -21,8 +21,24 @@ def workbook(config: Config, tmp_path: Path) -> openpyxl.Workbook:
     return openpyxl.load_workbook(path)
 
 
+def column_names(wb: openpyxl.Workbook, sheet: str) -> dict[str, str]:
+    """Header in words -> column name, from the About sheet's dictionary."""
+    ws = wb["About"]
+    first, last = ws.tables["ColumnDictionary"].ref.split(":")
+    return {r[1].value: r[2].value for r in ws[first:last][1:] if r[0].value == sheet}
+
+
+def _records(ws: openpyxl.worksheet.worksheet.Worksheet) -> list[dict]:
+    """Every row, its cells keyed by column name."""
+    names = column_names(ws.parent, ws.title)
+    header = [names[c.value] for c in ws[1]]
+    return [dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=2)]
+
+
 def rows_by_key(ws: openpyxl.worksheet.worksheet.Worksheet, key: str) -> dict[str, dict]:
-    header = [c.value for c in ws[1]]
+    """Rows keyed by the `key` column; each row's cells keyed by column name."""
+    names = column_names(ws.parent, ws.title)
+    header = [names[c.value] for c in ws[1]]
     out = {}
     for row in ws.iter_rows(min_row=2):
         record = dict(zip(header, row, strict=True))
@@ -33,6 +49,9 @@ def rows_by_key(ws: openpyxl.worksheet.worksheet.Worksheet, key: str) -> dict[st
 def test_workbook_has_the_sheets_in_order(workbook: openpyxl.Workbook) -> None:
     assert workbook.sheetnames == [
         "Summary",
+        "Pace",
+        "Urgency",
+        "Backlog",
         "Coverage",
         "Alerts",
         "Status",
@@ -44,7 +63,8 @@ def test_workbook_has_the_sheets_in_order(workbook: openpyxl.Workbook) -> None:
 def test_workbook_data_sheets_are_tables_with_frozen_header(
     workbook: openpyxl.Workbook,
 ) -> None:
-    expected = {"Coverage": "A1:P11", "Alerts": "A1:K7", "Status": "A1:K7", "Deliverables": "A1:R4"}
+    # Deliverables: the catalog's pictures have no file name, so that column is left out.
+    expected = {"Coverage": "A1:P11", "Alerts": "A1:O7", "Status": "A1:K7", "Deliverables": "A1:R4"}
     for sheet, ref in expected.items():
         ws = workbook[sheet]
         assert ws.freeze_panes == "A2", sheet
@@ -90,7 +110,7 @@ def test_workbook_injection_strings_are_text(workbook: openpyxl.Workbook) -> Non
         if label[0] in "=+-@\t\r":
             assert cell.quotePrefix, key
     alerts = workbook["Alerts"]
-    messages = [c for c in alerts["H"] if c.value == "=1+1"]
+    messages = [c for row in alerts.iter_rows() for c in row if c.value == "=1+1"]
     assert len(messages) == 1 and messages[0].data_type == "s"
     view = rows_by_key(workbook["Deliverables"], "deliverable_key")["P41"]["view_type"]
     assert view.value == "=cmd|calc" and view.data_type == "s"
@@ -121,7 +141,7 @@ def test_workbook_conditional_formats(workbook: openpyxl.Workbook) -> None:
 def test_workbook_summary_kpis_and_breakdowns(workbook: openpyxl.Workbook) -> None:
     ws = workbook["Summary"]
     assert ws["A1"].value == "Weekly shotlist report"
-    assert set(ws.tables) == {"KPIs", "CoverageByCategory", "CoverageByBrand"}
+    assert set(ws.tables) == {"KPIs", "CoverageByCategory", "CoverageByBrand", "BacklogByAge"}
     kpi_ref = ws.tables["KPIs"].ref
     first, last = kpi_ref.split(":")
     cells = ws[first:last]
@@ -152,9 +172,12 @@ def test_workbook_about_sheet_describes_columns_and_extraction(
     assert info["Scope"] == "all products in scope"
     assert info["Last successful sync"].isoformat() == "2025-11-21T06:10:00"
     first, last = ws.tables["ColumnDictionary"].ref.split(":")
-    dictionary = {(r[0].value, r[1].value): r[2].value for r in ws[first:last][1:]}
-    assert dictionary[("Coverage", "coverage_pct")].startswith("min(validated, expected)")
-    assert ("Deliverables", "validated_at") in dictionary
+    dictionary = {(r[0].value, r[2].value): (r[1].value, r[3].value) for r in ws[first:last][1:]}
+    header, description = dictionary[("Coverage", "coverage_pct")]
+    assert header == "Coverage"
+    assert description.startswith("min(validated, expected)")
+    assert dictionary[("Deliverables", "validated_at")][0] == "Validated"
+    assert ("Deliverables", "file_name") not in dictionary  # empty for every picture
     assert "Extractions" in ws.tables
 
 
@@ -166,7 +189,7 @@ def test_workbook_scoped_by_profile_without_deliverables(config: Config, tmp_pat
     assert "Deliverables" not in wb.sheetnames
     assert set(rows_by_key(wb["Coverage"], "product_key")) == {"R4", "R5", "R6", "R7", "R9"}
     alerts = wb["Alerts"]
-    products = {c.value for c in alerts["D"][1:]}
+    products = {r["product_key"].value for r in _records(alerts)}
     assert products == {"R4", "R7"}  # the unlinked picture's alert is not Zed's
     status_brands = {c.value for c in wb["Status"]["D"][1:]}
     assert status_brands == {"Zed"}
@@ -180,3 +203,37 @@ def test_workbook_empty_scope_still_has_valid_tables(config: Config, tmp_path: P
     ws = wb["Coverage"]
     assert ws.tables["Coverage"].ref == "A1:P2"  # header plus one empty row
     assert all(c.value is None for c in ws[2])
+
+
+def test_workbook_headers_are_words_on_every_sheet(workbook: openpyxl.Workbook) -> None:
+    coverage = [c.value for c in workbook["Coverage"][1]]
+    assert coverage[:4] == ["Source", "Product id", "Product name", "Brand"]
+    assert "Coverage" in coverage and "Images missing" in coverage
+    deliverables = [c.value for c in workbook["Deliverables"][1]]
+    assert deliverables[:3] == ["Source", "Picture id", "Product id"]
+    for sheet in ("Pace", "Urgency", "Backlog", "Coverage", "Alerts", "Status", "Deliverables"):
+        headers = [c.value for c in workbook[sheet][1]]
+        assert all("_" not in h and h[0].isupper() for h in headers), (sheet, headers)
+        # The About sheet names the column behind each header.
+        names = column_names(workbook, sheet)
+        assert sorted(names) == sorted(headers), sheet
+    assert column_names(workbook, "Coverage")["Product id"] == "product_key"
+
+
+def test_workbook_deliverables_drop_columns_empty_in_the_scope(tmp_path: Path) -> None:
+    analytics = tmp_path / "analytics.duckdb"
+    # Zed's only picture (P41) has no colour profile; Acme's have one.
+    build_catalog(
+        analytics,
+        statements=["update marts.deliverables set icc_profile = null where product_key = 'R4'"],
+    )
+    config = catalog_config(tmp_path, analytics)
+    [zed] = write_report(config, "zed", formats=["xlsx"], out_dir=tmp_path / "zed", as_of=AS_OF)
+    [everyone] = write_report(config, formats=["xlsx"], out_dir=tmp_path / "all", as_of=AS_OF)
+    zed_headers = [c.value for c in openpyxl.load_workbook(zed)["Deliverables"][1]]
+    all_headers = [c.value for c in openpyxl.load_workbook(everyone)["Deliverables"][1]]
+    # P41 is not validated either: no validation date in Zed's scope.
+    assert set(all_headers) - set(zed_headers) == {"Colour profile", "Validated"}
+    assert "File name" not in all_headers  # empty for every picture of the catalog
+    rows = rows_by_key(openpyxl.load_workbook(zed)["Deliverables"], "deliverable_key")
+    assert set(rows) == {"P41"} and rows["P41"]["view_type"].value == "=cmd|calc"

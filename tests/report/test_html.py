@@ -55,7 +55,8 @@ def email_html(config: Config) -> Iterator[str]:
 def test_html_escapes_product_names(html: str) -> None:
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in html
-    assert "&lt;b&gt;tiny&lt;/b&gt;" in html
+    # An alert's own text is in the workbook; the message names it in words ("Wrong image size").
+    assert "<b>" not in html
     text = "".join(parse(html).text)
     assert "<script>alert('x')</script> & co" in text
 
@@ -104,9 +105,12 @@ def test_html_email_body_references_cid_images(email_html: str) -> None:
 
 def test_html_header_shows_period_extraction_and_warnings(html: str) -> None:
     text = " ".join(" ".join(parse(html).text).split())
-    assert "Week 47 · 15 Nov – 21 Nov 2025" in text
-    assert "Data extracted Fri 21 Nov 2025, 06:10" in text
-    assert "built Fri 21 Nov 2025, 06:12" in text
+    # AS_OF is a Friday: the last 7 days, not an ISO week they do not make up.
+    assert "Last 7 days · Sat 15 Nov – Fri 21 Nov 2025" in text
+    assert "Week 47" not in text
+    zone = AS_OF.astimezone().tzname()  # the machine's zone, [report] timezone being unset
+    assert f"Data extracted Fri 21 Nov 2025, 06:10 {zone}" in text
+    assert f"built Fri 21 Nov 2025, 06:12 {zone}" in text
     assert "Warning: The last build had 1 failing data test(s): not_null_label." in text
     assert "all products in scope · grandshooting" in text
 
@@ -127,6 +131,6 @@ def test_text_part_and_subject(config: Config) -> None:
     assert "- Tops: 30% (6 validated, 14 missing, 4 products)" in text
     assert "<script>alert('x')</script> & co" in text  # plain text is not HTML-escaped
     assert title == (
-        "Weekly shotlist report, week 47 (15 Nov–21 Nov 2025): coverage 50% (▲ 26.3 pts), "
-        "12 validated this week, 6 open alerts"
+        "Weekly shotlist report, last 7 days (Sat 15 Nov – Fri 21 Nov 2025): coverage 50% "
+        "(▲ 26.3 pts), 12 validated this week, 6 open alerts"
     )

@@ -109,7 +109,8 @@ def stamp(text: str) -> datetime:
 
 def test_sync_incremental_rereads_only_looks_that_can_have_changed(warehouse) -> None:
     catalog = generate_catalog(CatalogSpec(references=300, seed=7))
-    catalog.account().looks[0]["status"] = "DRAFT"  # a look still being put together
+    for look in catalog.account().looks[:2]:
+        look["status"] = "DRAFT"  # looks still being put together
     simulator = GrandShootingSimulator(catalog, token=TOKEN, rate_limit=0)
     with simulator.serve(host="127.0.0.1", port=0) as server:
         incremental_looks(simulator, catalog, warehouse, runtime(server.base_url))
@@ -124,34 +125,61 @@ def incremental_looks(simulator, catalog, warehouse, rt) -> None:
     assert drafts and drafts != everything
     # What the first read saw: pictures at or after its watermark count as moved next time.
     watermark = max(stamp(p["date_mod"]) for p in catalog.records("pictures"))
-    newest = {
-        p["look_id"]
-        for p in catalog.records("pictures")
-        if p.get("look_id") and stamp(p["date_mod"]) >= watermark
-    }
     catalog.advance(days=3)
-    # A picture of a completed look moves; a reference joins that look.
-    moved_look = min(everything - drafts)
-    picture = next(p for p in catalog.records("pictures") if p.get("look_id") == moved_look)
+    # A reference joins a completed look, and a picture of that look moves, listing it.
+    touched_before = touched_looks(catalog, watermark)
+    joined = min(everything - drafts - touched_before)
+    members = catalog.account().look_references[joined]
+    newcomer = next(
+        r
+        for r in catalog.records("references")
+        if r["reference_id"] not in {m["reference_id"] for m in members}
+    )
+    pair = {"ref": newcomer["ref"], "reference_id": newcomer["reference_id"], "main": False}
+    members.append({**pair, "look_reference_id": 999_001})
+    picture = next(p for p in catalog.records("pictures") if p.get("look_id") == joined)
+    listed = [*picture["looks"], {**pair, "useforref": False}]
+    catalog.update_pictures([picture["picture_id"]], picturestatus=50, looks=listed)
+    # A picture of another completed look moves, listing the references already landed.
+    same = min(everything - drafts - touched_before - {joined})
+    picture = next(p for p in catalog.records("pictures") if p.get("look_id") == same)
     catalog.update_pictures([picture["picture_id"]], picturestatus=50)
-    members = catalog.account().look_references[moved_look]
-    members.append({**members[0], "look_reference_id": 999_001, "main": False})
-    # A reference joins another completed look with no picture moving: the rule cannot see it.
-    quiet_look = max(everything - drafts - {moved_look} - newest)
+    # A completed look is renamed; a reference joins another with no picture moving (the rule
+    # cannot see that one until a picture of it moves or a full refresh).
+    renamed = min(everything - drafts - touched_before - {joined, same})
+    next(look for look in catalog.account().looks if look["look_id"] == renamed)["name"] = "New"
+    quiet_look = max(everything - drafts - touched_before - {joined, same, renamed})
     quiet = catalog.account().look_references[quiet_look]
     quiet.append({**quiet[0], "look_reference_id": 999_002, "main": False})
+    # A picture of a draft moves, listing the same references: a draft may change, re-read it.
+    moved_draft = min(drafts - touched_before)
+    picture = next(p for p in catalog.records("pictures") if p.get("look_id") == moved_draft)
+    catalog.update_pictures([picture["picture_id"]], picturestatus=50)
+    touched = touched_looks(catalog, watermark)
+    assert moved_draft in touched and drafts - touched, "a draft no picture of which moved"
     simulator.requests.clear()
     second = run(warehouse, rt)
     assert second.ok
-    assert look_reads(simulator) == drafts | {moved_look} | newest
-    assert quiet_look not in look_reads(simulator)
+    # Drafts are re-read only when a picture of them moved; completed looks when a moved
+    # picture lists other references, or when the look itself changed.
+    assert look_reads(simulator) == (drafts & touched) | {joined, renamed}
+    assert same in touched and same not in look_reads(simulator)
     rows = set(landed(warehouse, "look_references"))
-    assert (moved_look, 999_001) in rows and (quiet_look, 999_002) not in rows
+    assert (joined, 999_001) in rows and (quiet_look, 999_002) not in rows
     # --full-refresh reads every look again and reconciles.
     simulator.requests.clear()
     assert run(warehouse, rt, full_refresh=True).ok
     assert look_reads(simulator) == everything
     assert_exact(warehouse, catalog)
+
+
+def touched_looks(catalog, since: datetime) -> set[int]:
+    """Looks with a picture whose `date_mod` is at or after `since`."""
+    return {
+        p["look_id"]
+        for p in catalog.records("pictures")
+        if p.get("look_id") and stamp(p["date_mod"]) >= since
+    }
 
 
 def test_sync_retries_faults_and_stays_exact(simulator, catalog, warehouse) -> None:

@@ -51,12 +51,22 @@ def _benches(body: Any) -> list[dict[str, Any]]:
 
 
 DATE_MOD = Cursor(field="date_mod", server_filter=_date_mod_since)
-# A look's references are re-read when the look is new, its status is not final or changed,
-# or a picture of it (`pictures.look_id`) moved since the last read; --full-refresh reads all.
+# A look's references are re-read when the look is new or its row was edited, when a picture
+# of it moved since the last read and lists other references in its `looks` than those landed,
+# or when it is not COMPLETED and a picture of it moved. The API has no date or count on looks;
+# their references matter to the marts only through their pictures, which list them.
+# --full-refresh reads them all (README, "Incremental looks").
 CHANGED_LOOKS = Reread(
-    version="status",
+    version=("status", "name", "description", "folder_id"),
     settled={"status": ("COMPLETED",)},
-    touched_by=Touch(resource="pictures", link="look_id", cursor="date_mod"),
+    touched_by=Touch(
+        resource="pictures",
+        link="look_id",
+        cursor="date_mod",
+        members="looks",
+        member_fields=("reference_id", "ref"),
+    ),
+    open_every_pass=False,
 )
 
 SOURCE = Source(
