@@ -5,13 +5,20 @@ loopback. Prints records/s for a full sync of a large catalog, and the share of 
 budget a rate-limited sync actually used. Run several times and take the median:
 
     .venv/bin/python benchmarks/bench_sync.py --references 20000 --repeat 3
+
+With the rate limit off each sync runs in a fresh process of its own, which reports its CPU
+seconds (every thread: the event loop, the writer, DuckDB's) and its peak RSS: CPU per record
+means something on a loaded machine, where wall time does not. `--only memory` prints the peak
+RSS of one full sync at two catalog sizes, to show whether it grows with the catalog.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -89,26 +96,100 @@ def budget_share(seconds: float, requests: int, rate: float) -> float:
     return requests / (seconds * rate)
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux), in MB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child_sync(base_url: str) -> None:
+    """One full sync, rate limit off, in this (fresh) process; prints its figures as JSON."""
+    with tempfile.TemporaryDirectory() as folder:
+        runtime = SourceRuntime(
+            source=SOURCE,
+            extracts=[Extract("0", base_url, BearerToken(TOKEN))],
+            rate_limit=0,
+        )
+        with DuckDBWarehouse.open(Path(folder) / "w.duckdb") as warehouse:
+            floor = _rss_mb()
+            before = resource.getrusage(resource.RUSAGE_SELF)
+            started = time.perf_counter()
+            result = sync([runtime], warehouse)
+            seconds = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_SELF)
+    assert result.ok, [(r.resource, r.error) for r in result.results]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    figures = {
+        "rows": result.rows,
+        "requests": result.requests,
+        "seconds": seconds,
+        "cpu": cpu,
+        # Before the sync: the interpreter, the libraries and an open warehouse.
+        "floor_mb": floor,
+        "peak_mb": after.ru_maxrss / 1024,
+    }
+    print(json.dumps(figures))
+
+
+def measured_sync(base_url: str) -> dict[str, float]:
+    """`child_sync` in a fresh interpreter: its own CPU time and peak RSS, nothing else's."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--child-sync", base_url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return figures
+
+
 def unlimited(references: int, repeat: int) -> None:
     process, url = start_simulator(references, 0)
     try:
-        rates = []
+        runs = []
         for i in range(repeat):
-            seconds, rows, requests, _ = one_sync(url, 0, None)
-            rates.append(rows / seconds)
+            run = measured_sync(url)
+            runs.append(run)
+            rows = run["rows"]
             print(
-                f"  unlimited run {i + 1}: {rows:,} rows, {requests:,} requests in "
-                f"{seconds:.1f}s = {rows / seconds:,.0f} records/s "
-                f"({1e6 * seconds / rows:.1f} us per record)"
+                f"  unlimited run {i + 1}: {rows:,.0f} rows, {run['requests']:,.0f} requests in "
+                f"{run['seconds']:.1f}s = {rows / run['seconds']:,.0f} records/s; "
+                f"CPU {run['cpu']:.1f}s = {1e6 * run['cpu'] / rows:.1f} us per record; "
+                f"peak RSS {run['peak_mb']:.0f} MB"
             )
-        best = statistics.median(rates)
+        rate = statistics.median(r["rows"] / r["seconds"] for r in runs)
+        cpu = statistics.median(1e6 * r["cpu"] / r["rows"] for r in runs)
         print(
-            f"full sync, rate limit off: median {best:,.0f} records/s "
-            f"({1e6 / best:.1f} us per record)"
+            f"full sync, rate limit off: median {rate:,.0f} records/s "
+            f"({1e6 / rate:.1f} us wall per record), median CPU {cpu:.1f} us per record "
+            f"(= {1e6 / cpu:,.0f} records per CPU second)"
         )
     finally:
         process.terminate()
         process.wait()
+
+
+def memory(sizes: list[int], repeat: int) -> None:
+    """Peak RSS of a full sync at several catalog sizes: flat means bounded by batches."""
+    for references in sizes:
+        process, url = start_simulator(references, 0)
+        try:
+            runs = [measured_sync(url) for _ in range(repeat)]
+        finally:
+            process.terminate()
+            process.wait()
+        peak = statistics.median(r["peak_mb"] for r in runs)
+        floor = statistics.median(r["floor_mb"] for r in runs)
+        each = ", ".join(f"{r['peak_mb']:.0f}" for r in runs)
+        print(
+            f"memory, {references:,} references ({runs[0]['rows']:,.0f} rows): median peak RSS "
+            f"{peak:.0f} MB (runs {each}); "
+            f"{floor:.0f} MB before the sync (interpreter, libraries, open warehouse), "
+            f"so {peak - floor:.0f} MB for the sync itself"
+        )
 
 
 def limited(references: int, repeat: int, latency: float) -> None:
@@ -167,9 +248,20 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--only", choices=("unlimited", "limited", "incremental"), help="run one part only"
+        "--memory-references",
+        default="2300,9200",
+        help="catalog sizes of --only memory (9,200 references: about 121,000 rows)",
     )
+    parser.add_argument(
+        "--only",
+        choices=("unlimited", "limited", "incremental", "memory"),
+        help="run one part only",
+    )
+    parser.add_argument("--child-sync", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_sync:
+        child_sync(args.child_sync)
+        return
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
@@ -182,6 +274,9 @@ def main() -> None:
         limited(args.limited_references, args.repeat, args.latency)
     if args.only in (None, "unlimited"):
         unlimited(args.references, args.repeat)
+    if args.only in (None, "memory"):
+        sizes = [int(n) for n in args.memory_references.split(",")]
+        memory(sizes, args.repeat)
 
 
 if __name__ == "__main__":

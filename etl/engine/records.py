@@ -12,6 +12,19 @@ _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S
 
 def parse_api_datetime(value: Any) -> Any:
     """Accept the shapes APIs send (ISO with or without zone, dates, dd/mm/yyyy); naive UTC."""
+    if type(value) is str:
+        # The common case first (four dates per picture): an ISO text, `Z` or an offset
+        # included, which `fromisoformat` reads as is since Python 3.11. Anything else takes the
+        # lenient path below, with the same result for what this one accepts.
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            offset = parsed.utcoffset()
+            if offset is None:
+                return parsed
+            return (parsed - offset).replace(tzinfo=None)
     if value is None or value == "":
         return None
     if isinstance(value, datetime):

@@ -53,7 +53,7 @@ from etl.errors import (
     UnreachableError,
 )
 from etl.warehouse.protocol import Warehouse
-from etl.warehouse.tables import RawTable, StateUpdate
+from etl.warehouse.tables import Columns, RawTable, StateUpdate, batch_rows
 
 log = logging.getLogger("etl.sync")
 
@@ -94,10 +94,16 @@ class ResourceSync:
         self.pass_state: dict[str, Any] = {}
         self.pass_started = utcnow()
         self.lower: datetime | None = None
-        self._pending: list[dict[str, Any]] = []
+        # The batch being filled, column by column (`RowBuilder.build_columns`).
+        self._pending: Columns = {}
+        self._pending_rows = 0
         self._pending_quarantine: list[tuple[str, str, str]] = []
         self._pending_pages = 0
         self._last_flush = time.monotonic()
+        # One batch lands at a time per resource, and a page that fills the next batch waits
+        # for it: fetching never runs ahead of the writer by more than a batch, so memory stays
+        # bounded however large the catalog.
+        self._landing = asyncio.Lock()
         self._signatures: set[tuple[Any, ...]] = set()
         self.key_fields = resource.primary_key
         self.rows = RowBuilder(
@@ -174,39 +180,54 @@ class ResourceSync:
                 f"{self.label}: more than {self.engine.runtime.page_cap} pages; "
                 "stopped at the page cap (raise page_cap if the catalog is that large)"
             )
-        rows, bad = self.rows.build(records, utcnow(), inherit)
-        self._pending.extend(rows)
+        columns, bad = self.rows.build_columns(records, utcnow(), inherit)
+        count = batch_rows(columns)
+        if self._pending:
+            for name, values in columns.items():
+                self._pending[name].extend(values)
+        else:
+            self._pending = columns
+        self._pending_rows += count
         self._pending_quarantine.extend(bad)
         self._pending_pages += 1
         self.result.pages += 1
-        self.result.rows += len(rows)
+        self.result.rows += count
         self.result.quarantined += len(bad)
-        self.progress.advance(1, len(rows), total_pages)
-        if (
-            len(self._pending) >= self.engine.runtime.batch_rows
-            or time.monotonic() - self._last_flush >= BATCH_SECONDS
-        ):
-            await self.flush()
+        self.progress.advance(1, count, total_pages)
+        if self._batch_due():
+            await self.flush(only_if_due=True)
 
-    async def flush(self) -> None:
-        """Commit what is buffered, with a snapshot of the checkpoint that covers it."""
-        if not self._pending and not self._pending_quarantine and not self._pending_pages:
-            return
-        rows, self._pending = self._pending, []
-        bad, self._pending_quarantine = self._pending_quarantine, []
-        self._pending_pages = 0
-        self._last_flush = time.monotonic()
-        state = StateUpdate(
-            source=self.source.name,
-            scope=self.extract.scope,
-            resource=self.resource.name,
-            pass_state=copy.deepcopy(self.pass_state),
-            run_id=self.engine.run_id,
-            pages=self.result.pages,
-            rows=self.result.rows,
+    def _batch_due(self) -> bool:
+        return (
+            self._pending_rows >= self.engine.runtime.batch_rows
+            or time.monotonic() - self._last_flush >= BATCH_SECONDS
         )
 
-        await self.engine.db(self.warehouse.land, self.table, rows, state, bad)
+    async def flush(self, only_if_due: bool = False) -> None:
+        """Commit what is buffered, with a snapshot of the checkpoint that covers it.
+
+        `only_if_due`: a page found the batch full; by the time the previous batch has landed,
+        another page may have taken this one, so land only if still due.
+        """
+        async with self._landing:
+            if only_if_due and not self._batch_due():
+                return
+            if not self._pending_rows and not self._pending_quarantine and not self._pending_pages:
+                return
+            rows, self._pending, self._pending_rows = self._pending, {}, 0
+            bad, self._pending_quarantine = self._pending_quarantine, []
+            self._pending_pages = 0
+            self._last_flush = time.monotonic()
+            state = StateUpdate(
+                source=self.source.name,
+                scope=self.extract.scope,
+                resource=self.resource.name,
+                pass_state=copy.deepcopy(self.pass_state),
+                run_id=self.engine.run_id,
+                pages=self.result.pages,
+                rows=self.result.rows,
+            )
+            await self.engine.db(self.warehouse.land, self.table, rows, state, bad)
 
     # ---- fetching ------------------------------------------------------------------------
 

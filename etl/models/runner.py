@@ -10,7 +10,7 @@ from datetime import datetime
 
 import duckdb
 
-from etl.models.discovery import Model, dependants
+from etl.models.discovery import IN_MEMORY_LAYERS, Model, dependants
 from etl.models.schema import ModelDoc
 from etl.warehouse.duckdb_file import rollback
 
@@ -36,6 +36,9 @@ class ModelResult:
     seconds: float = 0.0
     error: str | None = None
     line: int | None = None
+    # CPU seconds of the whole process (all DuckDB threads) while the model ran: on a shared
+    # machine it says more about a model's cost than its wall time.
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -73,11 +76,13 @@ def _apply_comments(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc 
     kind = "view" if model.materialized == "view" else "table"
     if doc.description:
         con.execute(f"comment on {kind} {target} is {sql_literal(doc.description)}")
+    database, schema = (model.schema, "main") if model.in_memory else (None, model.schema)
     existing = {
         row[0]
         for row in con.execute(
-            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
-            [model.schema, model.name],
+            "select column_name from duckdb_columns() where database_name = "
+            "coalesce(?, current_database()) and schema_name = ? and table_name = ?",
+            [database, schema, model.name],
         ).fetchall()
     }
     for column, text in doc.columns.items():
@@ -104,9 +109,35 @@ def _drop_other_kind(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         con.execute(f"drop {row[0]} {target}")
 
 
+def attach_in_memory_layers(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach an empty in-memory catalog per in-memory layer (`intermediate.x` then names it).
+
+    A warehouse built by an older version holds that layer as a schema, which would make the
+    name ambiguous: its tables and views are dropped first (nothing reads them any more).
+    """
+    for layer in IN_MEMORY_LAYERS:
+        leftovers = con.execute(
+            "select 'table', table_name from duckdb_tables() where database_name = "
+            "current_database() and schema_name = ? union all select 'view', view_name "
+            "from duckdb_views() where database_name = current_database() and schema_name = ?",
+            [layer, layer],
+        ).fetchall()
+        for kind, name in leftovers:
+            con.execute(f"drop {kind} {layer}.{quote(name)}")
+        exists = con.execute(
+            "select count(*) from duckdb_schemas() where database_name = current_database() "
+            "and schema_name = ?",
+            [layer],
+        ).fetchone()
+        if exists and exists[0]:
+            con.execute(f"drop schema {layer}")
+        con.execute(f"attach ':memory:' as {layer}")
+
+
 def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
     target = f"{model.schema}.{quote(model.name)}"
-    _drop_other_kind(con, model)
+    if not model.in_memory:
+        _drop_other_kind(con, model)
     if model.materialized == "view":
         con.execute(f"create or replace view {target} as\n{model.body()}")
         return None
@@ -137,7 +168,8 @@ def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
 def run_model(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None) -> ModelResult:
     """Build one model in its own transaction: it is replaced whole or left as it was."""
     started = time.perf_counter()
-    con.execute(f"create schema if not exists {model.schema}")
+    if not model.in_memory:
+        con.execute(f"create schema if not exists {model.schema}")
     con.execute("begin transaction")
     try:
         rows = _materialize(con, model)
@@ -183,7 +215,9 @@ def run_models(
                 error=f"not built: {blocked[model.relation]} failed",
             )
         else:
+            cpu_started = time.process_time()
             result = run_model(con, model, docs.get(model.relation))
+            result.cpu_seconds = time.process_time() - cpu_started
         if not result.ok:
             cause = blocked.get(model.relation, model.relation)
             pending = list(readers.get(model.relation, ()))

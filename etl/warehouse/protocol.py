@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from etl.warehouse.tables import RawTable, StateUpdate, TableSource
+from etl.warehouse.tables import Columns, RawTable, StateUpdate, TableSource
 
 
 class Warehouse(Protocol):
@@ -61,13 +61,16 @@ class Warehouse(Protocol):
     def land(
         self,
         table: RawTable,
-        rows: Sequence[dict[str, Any]],
+        rows: Sequence[dict[str, Any]] | Columns,
         state: StateUpdate,
         quarantined: Iterable[tuple[str, str, str]] = (),
         *,
         keep_newer: str | None = None,
     ) -> None:
         """Upsert rows by key, store quarantined records and the checkpoint: all or nothing.
+
+        `rows` is one dict per row or a column batch (`Columns`: a list per column, as the
+        engine builds them); in either, JSON columns may be given as text.
 
         `keep_newer` names a column (`date_mod`): a row then replaces the stored row of its key
         only if it is not older by that column, ties going to the row unless it would revive

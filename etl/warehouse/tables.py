@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Protocol, Union
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel
 
 META_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -34,6 +36,20 @@ _POLARS_TYPES: dict[str, Any] = {
     "DATE": pl.Date,
     "BOOLEAN": pl.Boolean,
 }
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "VARCHAR": pa.string(),
+    "JSON": pa.string(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+}
+
+# A batch of rows column by column: a list of values per column name (JSON columns as text).
+Columns = dict[str, list[Any]]
 
 
 class TableResource(Protocol):
@@ -152,6 +168,48 @@ def rows_frame(table: RawTable, rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
     frame = pl.DataFrame(prepared, schema=table.polars_schema(), orient="row", strict=False)
     # Within one batch the last copy of a key wins, as it would across batches.
     return frame.unique(subset=list(table.key), keep="last", maintain_order=True)
+
+
+def batch_rows(columns: Mapping[str, Sequence[Any]]) -> int:
+    """How many rows a column batch holds."""
+    return len(next(iter(columns.values()), ()))
+
+
+def _arrow_column(values: Sequence[Any], kind: str) -> pa.Array:
+    try:
+        return pa.array(values, type=_ARROW_TYPES[kind])
+    except (pa.ArrowException, OverflowError, TypeError):
+        # A value Arrow will not take as is (a bool in an integer column, an integer too large):
+        # converted as `rows_frame` does (polars, non-strict: out-of-range values become null).
+        return pl.Series(values, dtype=_POLARS_TYPES[kind], strict=False).to_arrow()
+
+
+def columns_table(table: RawTable, columns: Mapping[str, Sequence[Any]]) -> pa.Table:
+    """An Arrow table of a column batch (`Columns`, as the engine builds them): a conversion
+    per column instead of a dict per row, and no copy into another library's memory."""
+    count = batch_rows(columns)
+    arrays = [
+        _arrow_column(columns[name], kind)
+        if name in columns
+        else pa.nulls(count, _ARROW_TYPES[kind])
+        for name, kind in table.columns
+    ]
+    batch = pa.table(arrays, names=[name for name, _ in table.columns])
+    return last_per_key(batch, table.key)
+
+
+def last_per_key(batch: pa.Table, key: Sequence[str]) -> pa.Table:
+    """The batch with only the last row of each key, in order: within one batch the last copy
+    of a key wins, as it would across batches."""
+    if batch.num_rows < 2:
+        return batch
+    ordinal = pa.array(range(batch.num_rows), type=pa.int64())
+    keys = batch.select(list(key)).append_column("_ordinal", ordinal)
+    last = keys.group_by(list(key), use_threads=False).aggregate([("_ordinal", "max")])
+    if last.num_rows == batch.num_rows:
+        return batch
+    kept = last["_ordinal_max"]
+    return batch.take(kept.take(pc.sort_indices(kept)))
 
 
 @dataclass

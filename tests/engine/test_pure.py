@@ -9,6 +9,8 @@ from etl.engine.completeness import judge
 from etl.engine.keyranges import split_key_space
 from etl.engine.rows import RowBuilder
 from etl.sources.grandshooting.records import Picture
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse.tables import RawTable, columns_table
 
 NOW = datetime(2026, 11, 22, 8, 0)
 
@@ -81,3 +83,27 @@ def test_row_builder_inherits_parent_columns() -> None:
     rows, bad = builder.build([{"look_reference_id": 3, "ref": "A"}], NOW, {"look_id": 9})
     assert bad == []
     assert (rows[0]["look_id"], rows[0]["look_reference_id"]) == (9, 3)
+
+
+def test_column_batch_becomes_a_typed_table_keeping_the_last_copy_of_a_key() -> None:
+    builder = RowBuilder(Picture, ("picture_id",), "account_id", 12, "run-1")
+    records = [
+        {"picture_id": 1, "width": 10, "refs": ["A", "é"], "date_mod": "2026-11-01T10:00:00+01:00"},
+        {"picture_id": 2, "width": 20, "looks": [{"look_id": 4}]},
+        {"picture_id": 1, "width": 11, "date_mod": "01/11/2026"},
+    ]
+    columns, bad = builder.build_columns(records, NOW)
+    assert bad == []
+    table = columns_table(RawTable(SOURCE, SOURCE.resource("pictures")), columns)
+    rows = {row["picture_id"]: row for row in table.to_pylist()}
+    assert list(rows) == [2, 1]  # the later copy of picture 1 wins, in arrival order
+    assert (rows[1]["width"], rows[1]["date_mod"], rows[1]["refs"]) == (
+        11,
+        datetime(2026, 11, 1),
+        None,
+    )
+    assert json.loads(rows[2]["looks"]) == [{"look_id": 4}]
+    assert (rows[2]["account_id"], rows[2]["_run_id"], rows[2]["_synced_at"]) == (12, "run-1", NOW)
+    first, _ = builder.build_columns(records[:1], NOW)
+    assert json.loads(first["refs"][0]) == ["A", "é"]
+    assert first["date_mod"] == [datetime(2026, 11, 1, 9, 0)]
