@@ -37,6 +37,7 @@ from etl.models.seeds import (
     read_status_map,
 )
 from etl.resources import ALERT_SEVERITIES, ALERT_TYPES, SEVERITY_ORDER, SQL_DIR
+from etl.warehouse.transaction import transaction
 from etl.workspace import connect, is_lake, warehouse_path
 
 log = logging.getLogger(__name__)
@@ -170,15 +171,18 @@ def _load_seeds(
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     attach_in_memory_layers(con)
-    ensure_all_raw_tables(con)
-    guidelines, status_rows, severities, alert_types = seeds
-    load_guidelines(con, guidelines)
-    load_status_map(con, status_rows)
-    load_alert_severities(con, severities)
-    load_alert_types(con, alert_types)
-    load_scope(con, config)
-    load_deadlines(con, config)
-    load_settings(con, config, run_id, today, now)
+    # One transaction: on a lake each commit is a round of catalog queries, and the seed
+    # rows would each be one.
+    with transaction(con):
+        ensure_all_raw_tables(con)
+        guidelines, status_rows, severities, alert_types = seeds
+        load_guidelines(con, guidelines)
+        load_status_map(con, status_rows)
+        load_alert_severities(con, severities)
+        load_alert_types(con, alert_types)
+        load_scope(con, config)
+        load_deadlines(con, config)
+        load_settings(con, config, run_id, today, now)
 
 
 def build(
