@@ -19,6 +19,7 @@ from etl.report.period import (
     report_period,
 )
 from etl.report.scope import ReportScope
+from etl.report.sheetxml import FLOAT_TYPES, INTEGER_TYPES
 
 # Sync run statuses that count as a success (the engine writes ok, or warning when it resumed).
 SUCCESS_STATUSES = ("ok", "warning")
@@ -844,20 +845,9 @@ def _kind(name: str, duck_type: str) -> str:
     t = duck_type.upper()
     if t.endswith("[]") or t.startswith(("LIST", "STRUCT", "MAP")):
         return "list"
-    if t in (
-        "BIGINT",
-        "INTEGER",
-        "SMALLINT",
-        "TINYINT",
-        "HUGEINT",
-        "UBIGINT",
-        "UINTEGER",
-        "USMALLINT",
-        "UTINYINT",
-        "NUMBER",
-    ):
+    if t in INTEGER_TYPES or t == "NUMBER":
         return "int"
-    if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
+    if t in FLOAT_TYPES or t.startswith("DECIMAL"):
         return "pct" if name.endswith(("_pct", "share")) or name == "share" else "float"
     if t == "DATE":
         return "date"

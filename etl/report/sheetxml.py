@@ -35,7 +35,8 @@ _INVALID = re.compile("[\ud800-\udfff\ufffe\uffff]")
 # Stands for the row number in the rows DuckDB builds; stored text never carries it raw (every
 # control character is escaped as _xHHHH_), so replacing it cannot touch a value.
 ROW_MARK = "\x01"
-_INTEGERS = (
+# DuckDB type names written as whole numbers / as floats (data.py picks cell formats by them).
+INTEGER_TYPES = (
     "BIGINT",
     "INTEGER",
     "SMALLINT",
@@ -46,7 +47,7 @@ _INTEGERS = (
     "USMALLINT",
     "UTINYINT",
 )
-_FLOATS = ("DOUBLE", "FLOAT", "REAL")
+FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 _DAY_US = 86_400_000_000
 _EPOCH_US = (EPOCH - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 # Characters Python's str.isspace() accepts that survive the escaping (the other controls are
@@ -227,14 +228,14 @@ def _cell_sql(
 ) -> str | None:
     """SQL of one cell (NULL when the value is), or None for a type only Python writes."""
     t = duck_type.upper()
-    if t in _INTEGERS:
+    if t in INTEGER_TYPES:
         style = styles.get(kind) if kind == "int" else None
         attr = f' s="{style}"' if style else ""
         return f"""'<c r="{ref}"{attr}><v>' || cast({value} as varchar) || '</v></c>'"""
     if t == "BOOLEAN":
         flag = f"case when {value} then '1' when not {value} then '0' end"
         return f"""'<c r="{ref}" t="b"><v>' || {flag} || '</v></c>'"""
-    if t in _FLOATS:
+    if t in FLOAT_TYPES:
         style = styles.get(kind)
         attr = f' s="{style}"' if style else ""
         number = f"cast({value} as double)"
