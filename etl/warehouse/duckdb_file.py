@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
-import polars as pl
 import pyarrow as pa
 
 from etl.warehouse import children
@@ -151,7 +150,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, source: TableSource) -> No
 def land(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: pl.DataFrame | pa.Table | None,
+    frame: pa.Table | None,
     state: StateUpdate,
     quarantined: Iterable[tuple[str, str, str]] = (),
     *,
@@ -164,7 +163,7 @@ def land(
     """
     with transaction(con):
         if frame is not None and len(frame):
-            con.register("_batch", frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame)
+            con.register("_batch", frame)
             try:
                 join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
                 newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
@@ -449,7 +448,7 @@ def land_rows(
 ) -> None:
     """`land` for rows as the engine builds them, one dict per row or a column batch (typed
     into a frame here, in the writer)."""
-    frame: pl.DataFrame | pa.Table | None
+    frame: pa.Table | None
     if isinstance(rows, Mapping):
         frame = columns_table(table, rows) if batch_rows(rows) else None
     else:
