@@ -2,13 +2,16 @@
 
 Usage: python benchmarks/bench_build.py [--references 100000] [--images 4] [--runs 3]
        [--warehouse FILE (reused when it exists)] [--analytics FILE] [--top 8]
+       [--compare ANALYTICS_FILE]
 
 Each reference gets `--images` photos, each photo three copies (live -> retouching ->
 validation, linked parent/child), so 100,000 references x 4 images = 1,200,000 pictures of
 which 400,000 are current. 90% of references have a synced specification category (5 view
 types with formats); the rest use the example guideline file. One picture in ten shows a look.
-A reused `--warehouse` keeps its `marts.coverage_history` (one snapshot per build day), so
-reuse one file across days only when that growth does not matter.
+`--compare` checks that every mart equals the same mart of an analytics file published
+earlier (`except all` both ways), so a faster build can be shown to give the same marts on the
+same `--warehouse`. A reused `--warehouse` keeps its `marts.coverage_history` (one snapshot per
+build day), so reuse one file across days only when that growth does not matter.
 """
 
 from __future__ import annotations
@@ -138,6 +141,50 @@ def generate(path: Path, references: int, images: int) -> tuple[int, int]:
     return references, int(pictures[0]) if pictures else 0
 
 
+def compare_marts(published: Path, reference: Path) -> list[str]:
+    """One line per mart: equal, or how many rows differ each way (`except all`)."""
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        con.execute(f"attach '{published}' as new (read_only)")
+        con.execute(f"attach '{reference}' as old (read_only)")
+        tables = {
+            name
+            for db in ("new", "old")
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = ? "
+                "and schema_name = 'marts'",
+                [db],
+            ).fetchall()
+        }
+        lines = []
+        for table in sorted(tables):
+            # When a build ran is not part of what it computed.
+            stamped = con.execute(
+                "select count(*) from duckdb_columns() where database_name = 'new' "
+                "and schema_name = 'marts' and table_name = ? and column_name = 'built_at'",
+                [table],
+            ).fetchone()
+            columns = "* exclude (built_at)" if stamped and stamped[0] else "*"
+            try:
+                counts = [
+                    con.execute(
+                        f"select count(*) from (select {columns} from {a}.marts.{table} "
+                        f"except all select {columns} from {b}.marts.{table})"
+                    ).fetchone()
+                    for a, b in (("new", "old"), ("old", "new"))
+                ]
+            except duckdb.Error as exc:
+                lines.append(f"  {table}: cannot compare ({str(exc).splitlines()[0]})")
+                continue
+            only_new, only_old = (int(c[0]) if c else 0 for c in counts)
+            verdict = "equal" if only_new == only_old == 0 else "DIFFERENT"
+            lines.append(f"  {table}: {verdict} ({only_new} rows only new, {only_old} only old)")
+        return lines
+    finally:
+        con.close()
+
+
 def _machine() -> str:
     """Cores and load average, so a figure can be read against how busy the machine was."""
     one, five, fifteen = os.getloadavg()
@@ -169,6 +216,18 @@ def main() -> None:
         "--analytics", type=Path, help="publish the analytics file here (default: a temp folder)"
     )
     parser.add_argument("--top", type=int, default=8, help="slowest models to list")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="DuckDB threads for the build (default one per core; 1 gives CPU seconds that "
+        "a busy machine inflates less)",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="an analytics file published earlier from the same --warehouse: check every "
+        "mart is equal (except all, both ways)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -187,18 +246,20 @@ def main() -> None:
             )
         timings: list[float] = []
         per_model: dict[str, list[float]] = {}
+        per_model_cpu: dict[str, list[float]] = {}
         phases: dict[str, list[float]] = {}
         cpu: list[float] = []
         for run in range(1, args.runs + 1):
             # CPU seconds (all threads) next to wall time: on a shared machine it moves less.
             cpu_started = time.process_time()
-            result = build(config)
+            result = build(config, threads=args.threads)
             cpu.append(time.process_time() - cpu_started)
             if not result.ok:
                 raise SystemExit("\n".join(result.summary_lines()))
             timings.append(result.seconds)
             for m in result.models:
                 per_model.setdefault(m.model, []).append(m.seconds)
+                per_model_cpu.setdefault(m.model, []).append(m.cpu_seconds)
             for phase, seconds in result.phases.items():
                 phases.setdefault(phase, []).append(seconds)
             steps = ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items())
@@ -213,9 +274,10 @@ def main() -> None:
             f"{rows['marts.guideline_alerts']:,} alerts"
         )
         medians = {k: statistics.median(v) for k, v in per_model.items()}
-        print(f"slowest models (median of {args.runs}):")
-        for model, seconds in sorted(medians.items(), key=lambda kv: -kv[1])[: args.top]:
-            print(f"  {seconds:6.2f}s  {model}")
+        cpu_medians = {k: statistics.median(v) for k, v in per_model_cpu.items()}
+        print(f"slowest models by CPU (median of {args.runs}; wall, cpu):")
+        for model, seconds in sorted(cpu_medians.items(), key=lambda kv: -kv[1])[: args.top]:
+            print(f"  {medians[model]:6.2f}s {seconds:6.2f}s  {model}")
         steps = ", ".join(f"{k} {statistics.median(v):.1f}s" for k, v in phases.items())
         size = analytics.stat().st_size / 1e6
         print(
@@ -224,6 +286,9 @@ def main() -> None:
             f"{statistics.median(cpu):.1f}s; {steps}; "
             f"analytics file {size:.0f} MB)"
         )
+        if args.compare:
+            print(f"marts against {args.compare}:")
+            print("\n".join(compare_marts(analytics, args.compare.resolve())))
 
 
 if __name__ == "__main__":

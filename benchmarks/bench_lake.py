@@ -43,6 +43,7 @@ class Step:
     rows: int
     sync_seconds: float
     rss_mb: float
+    cpu_seconds: float
 
 
 def write_config(folder: Path, warehouse: dict[str, Any], gs_url: str, sartiq: Any) -> Path:
@@ -60,7 +61,7 @@ def start(config: Path, *args: str) -> subprocess.Popen[str]:
 
 def finish(children: Sequence[subprocess.Popen[str]], started: float) -> Step:
     """Wait for every child; the wall time since `started`, rows synced, largest RSS."""
-    rows, sync_seconds, rss = 0, 0.0, 0.0
+    rows, sync_seconds, rss, cpu = 0, 0.0, 0.0, 0.0
     for child in children:
         assert child.stdout is not None
         output = child.stdout.read()
@@ -72,7 +73,8 @@ def finish(children: Sequence[subprocess.Popen[str]], started: float) -> Step:
             rows += int(found.group(1))
             sync_seconds += float(found.group(2))
         rss = max(rss, usage.ru_maxrss / 1024)
-    return Step(time.perf_counter() - started, rows, sync_seconds, rss)
+        cpu += usage.ru_utime + usage.ru_stime
+    return Step(time.perf_counter() - started, rows, sync_seconds, rss, cpu)
 
 
 def serial(config: Path, steps: Sequence[Sequence[str]]) -> Step:
@@ -83,6 +85,7 @@ def serial(config: Path, steps: Sequence[Sequence[str]]) -> Step:
         sum(s.rows for s in done),
         sum(s.sync_seconds for s in done),
         max(s.rss_mb for s in done),
+        sum(s.cpu_seconds for s in done),
     )
 
 
@@ -104,7 +107,7 @@ def main() -> None:
     os.environ[SARTIQ_DEMO_TOKEN_ENV] = sartiq.token
     syncs = [("sync", "grandshooting"), ("sync", "sartiq")]
     with (
-        tempfile.TemporaryDirectory() as tmp,
+        tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp,
         gs.serve(host="127.0.0.1", port=0) as server,
         sartiq.serve(),
     ):
@@ -130,15 +133,23 @@ def main() -> None:
         single_lake = serial(lake("single"), [("sync",)])
     lake_wall = both.seconds + build.seconds
     print(f"references: {args.references} (Grand Shooting) + Sartiq seed {args.seed}")
-    print(f"file, serial   sync GS; sync Sartiq; build: {file_run.seconds:6.1f} s wall")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared)")
     print(
-        f"lake, concurrent  sync GS || sync Sartiq; build: {lake_wall:6.1f} s wall "
+        f"file, serial   sync GS; sync Sartiq; build: {file_run.seconds:6.1f} s wall, "
+        f"{file_run.cpu_seconds:.1f} s CPU"
+    )
+    print(
+        f"lake, concurrent  sync GS || sync Sartiq; build: {lake_wall:6.1f} s wall, "
+        f"{both.cpu_seconds + build.cpu_seconds:.1f} s CPU "
         f"(syncs {both.seconds:.1f} s, build {build.seconds:.1f} s)"
     )
     print(f"speed-up of the lake run over the file run: {file_run.seconds / lake_wall:.2f}x")
     for name, step in (("file", single_file), ("lake", single_lake)):
         rate = step.rows / step.sync_seconds if step.sync_seconds else 0.0
-        print(f"full sync into a fresh {name}: {step.rows} rows, {rate:,.0f} rows/s")
+        print(
+            f"full sync into a fresh {name}: {step.rows} rows, {rate:,.0f} rows/s, "
+            f"{step.cpu_seconds:.1f} s CPU"
+        )
     print(
         f"peak RSS of a step: file {max(file_run.rss_mb, single_file.rss_mb):.0f} MB, "
         f"lake {max(both.rss_mb, build.rss_mb, single_lake.rss_mb):.0f} MB"

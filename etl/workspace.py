@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 
 import duckdb
 
-from etl.config import Config, WarehouseConfig
-from etl.errors import ShotlistError
+from etl.config import Config
 from etl.lake.attach import connect_lake
 from etl.lake.config import LakeWarehouse
 from etl.lake.locks import BUILD_LOCK, DDL_LOCK, lake_locks, sync_lock
@@ -27,34 +25,13 @@ from etl.sources.registry import SOURCES
 from etl.warehouse.duckdb_file import DuckDBWarehouse
 from etl.warehouse.duckdb_file import connect as connect_file
 from etl.warehouse.protocol import Warehouse
+from etl.warehouse_kind import file_settings as file_settings
+from etl.warehouse_kind import is_lake as is_lake
+from etl.warehouse_kind import lake_settings as lake_settings
+from etl.warehouse_kind import warehouse_path
 
 # Commands that take no lake-wide lock: a sync locks its sources' scopes instead.
 SCOPED_COMMANDS = ("sync",)
-
-
-def is_lake(config: Config) -> bool:
-    return isinstance(config.warehouse, LakeWarehouse)
-
-
-def file_settings(config: Config, what: str) -> WarehouseConfig:
-    """The file warehouse's settings; a clear error for a command that needs the file."""
-    if isinstance(config.warehouse, WarehouseConfig):
-        return config.warehouse
-    where = config.path or "configuration"
-    raise ShotlistError(
-        f"{where}: warehouse: {what} needs a DuckDB-file warehouse "
-        '(this config has kind = "ducklake")'
-    )
-
-
-def lake_settings(config: Config) -> LakeWarehouse:
-    assert isinstance(config.warehouse, LakeWarehouse)
-    return config.warehouse
-
-
-def warehouse_path(config: Config) -> Path:
-    """The warehouse file (the file kind only)."""
-    return config.resolve(file_settings(config, "this command").path)
 
 
 def describe(config: Config) -> str:

@@ -15,6 +15,7 @@ from etl.models.discovery import referenced_relations
 from etl.models.errors import ModelDefinitionError
 from etl.models.runner import quote, sql_literal
 from etl.models.schema import SEVERITIES, TestSpec
+from etl.warehouse.transaction import transaction
 
 SAMPLE_ROWS = 5
 
@@ -159,6 +160,8 @@ def run_tests(
     con.execute("create schema if not exists meta")
     con.execute(TEST_RESULTS_DDL)
     results: list[TestResult] = []
+    # Written together at the end, one commit: on a lake each commit is a catalog round trip.
+    rows: list[list[Any]] = []
     for test in tests:
         model = test.models[0] if test.models else ""
         result = TestResult(test.name, model, test.column, test.severity, "pass")
@@ -174,8 +177,7 @@ def run_tests(
             except duckdb.Error as exc:
                 result.status = "error"
                 result.error = " ".join(str(exc).splitlines()[:1])
-        con.execute(
-            "insert into meta.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows.append(
             [
                 run_id,
                 result.name,
@@ -187,7 +189,12 @@ def run_tests(
                 json.dumps(result.sample, default=str),
                 result.error,
                 datetime.now(),
-            ],
+            ]
         )
         results.append(result)
+    if rows:
+        with transaction(con):
+            con.executemany(
+                "insert into meta.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
     return results

@@ -11,6 +11,11 @@ from etl.models.errors import ModelDefinitionError
 
 # Folders that hold models, and how each is materialised unless a header says otherwise.
 LAYERS: dict[str, str] = {"staging": "view", "intermediate": "table", "marts": "table"}
+# Layers built into an in-memory catalog of the same name, for the build only: nothing reads
+# them after it, and writing their 400k-row tables to the warehouse file (compressing them,
+# then reading them back) cost more than computing them. They can only be tables there: a view
+# in that catalog cannot see the warehouse's schemas.
+IN_MEMORY_LAYERS = ("intermediate",)
 # Schemas filled by something else than a model (the sync engine, the seed loader).
 EXTERNAL_SCHEMAS = ("raw", "seeds", "meta")
 MATERIALIZATIONS = ("view", "table", "incremental")
@@ -33,6 +38,10 @@ class Model:
     materialized: str
     reads: frozenset[str] = field(default_factory=frozenset)
     delete_by: str | None = None
+
+    @property
+    def in_memory(self) -> bool:
+        return self.schema in IN_MEMORY_LAYERS
 
     @property
     def relation(self) -> str:
@@ -82,7 +91,8 @@ def referenced_relations(sql: str) -> set[str]:
     return {f"{s.lower()}.{t.lower()}" for s, t in _REFERENCE.findall(code)}
 
 
-def _header(path: Path, sql: str, default: str) -> tuple[str, str | None]:
+def _header(path: Path, sql: str, schema: str) -> tuple[str, str | None]:
+    default = LAYERS[schema]
     materialized, delete_by = default, None
     for line in sql.splitlines():
         stripped = line.strip()
@@ -107,19 +117,24 @@ def _header(path: Path, sql: str, default: str) -> tuple[str, str | None]:
         raise ModelDefinitionError(
             f"{path}: an incremental model needs a `-- delete_by: <column>` header line"
         )
+    if schema in IN_MEMORY_LAYERS and materialized != "table":
+        raise ModelDefinitionError(
+            f"{path}: {schema} models are built in memory for the build, as tables only "
+            f"(materialized: {materialized} is for staging and marts)"
+        )
     return materialized, delete_by
 
 
 def discover(sql_dir: Path) -> list[Model]:
     """Every model under `sql_dir`, in file order (not yet dependency order)."""
     models: list[Model] = []
-    for schema, default in LAYERS.items():
+    for schema in LAYERS:
         folder = sql_dir / schema
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.sql")):
             sql = path.read_text(encoding="utf-8")
-            materialized, delete_by = _header(path, sql, default)
+            materialized, delete_by = _header(path, sql, schema)
             relation = f"{schema}.{path.stem.lower()}"
             reads = frozenset(referenced_relations(sql) - {relation})
             models.append(
@@ -143,6 +158,12 @@ def dependency_order(models: list[Model]) -> list[Model]:
                 raise ModelDefinitionError(
                     f"{model.path}:{line}: reads {relation}, which no model defines "
                     f"(expected a file sql/{relation.replace('.', '/')}.sql)"
+                )
+            if model.materialized == "view" and schema in IN_MEMORY_LAYERS:
+                line = _line_of(model.sql, relation)
+                raise ModelDefinitionError(
+                    f"{model.path}:{line}: a view cannot read {relation}: {schema} models "
+                    "exist only while the build runs (make this model a table)"
                 )
             deps.add(relation)
         graph[model.relation] = deps

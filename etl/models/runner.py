@@ -10,9 +10,9 @@ from datetime import datetime
 
 import duckdb
 
-from etl.models.discovery import Model, dependants
+from etl.models.discovery import IN_MEMORY_LAYERS, Model, dependants
 from etl.models.schema import ModelDoc
-from etl.warehouse.duckdb_file import rollback
+from etl.warehouse.transaction import rollback, transaction
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ class ModelResult:
     seconds: float = 0.0
     error: str | None = None
     line: int | None = None
+    # CPU seconds of the whole process (all DuckDB threads) while the model ran: on a shared
+    # machine it says more about a model's cost than its wall time.
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -73,40 +76,72 @@ def _apply_comments(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc 
     kind = "view" if model.materialized == "view" else "table"
     if doc.description:
         con.execute(f"comment on {kind} {target} is {sql_literal(doc.description)}")
-    existing = {
-        row[0]
-        for row in con.execute(
-            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
-            [model.schema, model.name],
-        ).fetchall()
-    }
+    # `describe` looks up this one object; `duckdb_columns()` lists every attached catalog's
+    # (on a lake, also its PostgreSQL catalog database: a second per model).
+    existing = {row[0] for row in con.execute(f"describe {target}").fetchall()}
     for column, text in doc.columns.items():
         if column in existing and text:
             con.execute(f"comment on column {target}.{quote(column)} is {sql_literal(text)}")
 
 
-def _drop_other_kind(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+def object_kinds(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(schema, name) -> 'table' or 'view' of the current database, read once per build."""
+    rows = con.execute(
+        "select schema_name, table_name, 'table' from duckdb_tables() "
+        "where database_name = current_database() union all "
+        "select schema_name, view_name, 'view' from duckdb_views() "
+        "where database_name = current_database()"
+    ).fetchall()
+    return {(schema, name): kind for schema, name, kind in rows}
+
+
+def _drop_other_kind(
+    con: duckdb.DuckDBPyConnection, model: Model, kinds: dict[tuple[str, str], str]
+) -> None:
     """Drop a table the model now builds as a view, or the other way round.
 
     `create or replace` cannot change an object's kind, and a warehouse built by an older
-    version may hold the model as the other one.
+    version may hold the model as the other one. `kinds` is `object_kinds` from the build's
+    start (listing every attached catalog costs a second on a lake: once, not per model).
     """
     target = f"{model.schema}.{quote(model.name)}"
     wanted = "view" if model.materialized == "view" else "table"
-    row = con.execute(
-        "select 'table' from duckdb_tables() where database_name = current_database() "
-        "and schema_name = ? and table_name = ? union all "
-        "select 'view' from duckdb_views() where database_name = current_database() "
-        "and schema_name = ? and view_name = ?",
-        [model.schema, model.name, model.schema, model.name],
-    ).fetchone()
-    if row and row[0] != wanted:
-        con.execute(f"drop {row[0]} {target}")
+    found = kinds.get((model.schema, model.name))
+    if found and found != wanted:
+        con.execute(f"drop {found} {target}")
 
 
-def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
+def attach_in_memory_layers(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach an empty in-memory catalog per in-memory layer (`intermediate.x` then names it).
+
+    A warehouse built by an older version holds that layer as a schema, which would make the
+    name ambiguous: its tables and views are dropped first (nothing reads them any more).
+    """
+    for layer in IN_MEMORY_LAYERS:
+        leftovers = con.execute(
+            "select 'table', table_name from duckdb_tables() where database_name = "
+            "current_database() and schema_name = ? union all select 'view', view_name "
+            "from duckdb_views() where database_name = current_database() and schema_name = ?",
+            [layer, layer],
+        ).fetchall()
+        for kind, name in leftovers:
+            con.execute(f"drop {kind} {layer}.{quote(name)}")
+        exists = con.execute(
+            "select count(*) from duckdb_schemas() where database_name = current_database() "
+            "and schema_name = ?",
+            [layer],
+        ).fetchone()
+        if exists and exists[0]:
+            con.execute(f"drop schema {layer}")
+        con.execute(f"attach ':memory:' as {layer}")
+
+
+def _materialize(
+    con: duckdb.DuckDBPyConnection, model: Model, kinds: dict[tuple[str, str], str]
+) -> int | None:
     target = f"{model.schema}.{quote(model.name)}"
-    _drop_other_kind(con, model)
+    if not model.in_memory:
+        _drop_other_kind(con, model, kinds)
     if model.materialized == "view":
         con.execute(f"create or replace view {target} as\n{model.body()}")
         return None
@@ -116,13 +151,7 @@ def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
         # Incremental: rows of the new batch replace the rows sharing its `delete_by` values.
         con.execute(f"create or replace temp table _incoming as\n{model.body()}")
         con.execute(f"create table if not exists {target} as select * from _incoming where false")
-        have = {
-            r[0]
-            for r in con.execute(
-                "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
-                [model.schema, model.name],
-            ).fetchall()
-        }
+        have = {r[0] for r in con.execute(f"describe {target}").fetchall()}
         for name, kind, *_ in con.execute("describe _incoming").fetchall():
             if name not in have:
                 con.execute(f"alter table {target} add column {quote(name)} {kind}")
@@ -134,13 +163,21 @@ def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> int | None:
     return int(row[0]) if row else 0
 
 
-def run_model(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None) -> ModelResult:
+def run_model(
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    doc: ModelDoc | None,
+    kinds: dict[tuple[str, str], str] | None = None,
+) -> ModelResult:
     """Build one model in its own transaction: it is replaced whole or left as it was."""
     started = time.perf_counter()
-    con.execute(f"create schema if not exists {model.schema}")
+    if kinds is None:
+        if not model.in_memory:
+            con.execute(f"create schema if not exists {model.schema}")
+        kinds = object_kinds(con)
     con.execute("begin transaction")
     try:
-        rows = _materialize(con, model)
+        rows = _materialize(con, model, kinds)
         _apply_comments(con, model, doc)
         con.execute("commit")
     except duckdb.Error as exc:
@@ -168,9 +205,14 @@ def run_models(
     run_id: str,
 ) -> list[ModelResult]:
     """Run every model in the given (dependency) order; a failure skips everything downstream."""
-    con.execute("create schema if not exists meta")
+    lake_schemas = {model.schema for model in models if not model.in_memory}
+    for schema in sorted({"meta", *lake_schemas}):
+        con.execute(f"create schema if not exists {schema}")
     con.execute(MODEL_RUNS_DDL)
+    kinds = object_kinds(con)
     readers = dependants(models)
+    # Written together at the end, one commit: on a lake each commit is a catalog round trip.
+    run_rows: list[list[object]] = []
     blocked: dict[str, str] = {}
     results: list[ModelResult] = []
     for model in models:
@@ -183,7 +225,9 @@ def run_models(
                 error=f"not built: {blocked[model.relation]} failed",
             )
         else:
-            result = run_model(con, model, docs.get(model.relation))
+            cpu_started = time.process_time()
+            result = run_model(con, model, docs.get(model.relation), kinds)
+            result.cpu_seconds = time.process_time() - cpu_started
         if not result.ok:
             cause = blocked.get(model.relation, model.relation)
             pending = list(readers.get(model.relation, ()))
@@ -194,8 +238,7 @@ def run_models(
                     pending.extend(readers.get(relation, ()))
         if result.status == "error":
             log.error("%s", result.error)
-        con.execute(
-            "insert into meta.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        run_rows.append(
             [
                 run_id,
                 model.relation,
@@ -206,7 +249,12 @@ def run_models(
                 result.rows,
                 result.status,
                 result.error,
-            ],
+            ]
         )
         results.append(result)
+    if run_rows:
+        with transaction(con):
+            con.executemany(
+                "insert into meta.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)", run_rows
+            )
     return results

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
 from etl.report.data import Column, Kpi, ReportData, ReportQueries, Table
-from etl.report.sheetxml import RowWriter, splice
+from etl.report.sheetxml import RowWriter, row_sql, splice, write_built_rows
 
 # Spreadsheet formula injection: Excel and LibreOffice evaluate text typed with these prefixes.
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -246,40 +245,47 @@ def _status_rules(ws: WriteOnlyWorksheet, columns: Sequence[Column], first: int,
 def write_data_sheet(
     wb: Workbook,
     title: str,
-    columns: Sequence[Column],
-    rows: Iterator[tuple[Any, ...]],
+    queries: ReportQueries,
+    sql: str,
     *,
     table_name: str,
     fragment: Path,
-) -> int:
-    """A sheet holding one Excel table; returns the rows written.
+) -> tuple[list[Column], int]:
+    """A sheet holding one Excel table of the rows of `sql`; returns its columns and row count.
 
     openpyxl writes the header, table, widths and formats; the rows stream into `fragment`
-    (see `sheetxml`), which `write_workbook` splices into the saved file.
+    (see `sheetxml`), which `write_workbook` splices into the saved file. DuckDB builds the
+    rows' XML when it can type every column (`row_sql`); Python writes the others.
     """
     ws = wb.create_sheet(title)
     writer = _Writer(ws)
+    sample = queries.table(f"select * from ({sql}) limit {SAMPLE_ROWS}")
+    columns = sample.columns
     headers = _unique(c.label for c in columns)
-    sample = list(itertools.islice(rows, SAMPLE_ROWS))
     for index, (column, header) in enumerate(zip(columns, headers, strict=True)):
         ws.column_dimensions[get_column_letter(index + 1)].width = _width(
-            column, header, sample, index
+            column, header, sample.rows, index
         )
     ws.freeze_panes = "A2"
     ws.append(writer.header(headers))
     if not columns:
         fragment.write_text("", encoding="utf-8")
-        return 0
-    row_writer = RowWriter(
-        [c.kind for c in columns], writer.style_ids(), writer.quote_style_id(), stored_text
+        return columns, 0
+    styles, quote = writer.style_ids(), writer.quote_style_id()
+    built = row_sql(
+        sql, [(c.name, c.duck_type, c.kind) for c in columns], styles, quote, INJECTION_PREFIXES
     )
     with fragment.open("w", encoding="utf-8", newline="") as out:
-        count = row_writer.write(itertools.chain(sample, rows), out)
+        if built is not None:
+            count = write_built_rows(queries.stream(built)[1], out)
+        else:
+            row_writer = RowWriter([c.kind for c in columns], styles, quote, stored_text)
+            count = row_writer.write(queries.stream(sql)[1], out)
         if count == 0:
             out.write('<row r="2"></row>')  # a table needs a data row, even an empty one
     _add_table(ws, table_name, 1, headers, count)
     _status_rules(ws, columns, 2, count + 1)
-    return count
+    return columns, count
 
 
 def stored_text(value: str) -> tuple[str, bool]:
@@ -463,12 +469,11 @@ def write_workbook(
     with tempfile.TemporaryDirectory(prefix=".shotlist-xlsx-", dir=path.parent) as tmp:
         fragments: dict[int, tuple[Path, str]] = {}
         for title, sql in sheets:
-            columns, rows = queries.stream(sql)
-            sheet_columns[title] = columns
             fragment = Path(tmp) / f"{title}.xml"
-            written = write_data_sheet(
-                wb, title, columns, rows, table_name=re.sub(r"\W", "", title), fragment=fragment
+            columns, written = write_data_sheet(
+                wb, title, queries, sql, table_name=re.sub(r"\W", "", title), fragment=fragment
             )
+            sheet_columns[title] = columns
             last = get_column_letter(max(len(columns), 1))
             fragments[len(wb.worksheets)] = (fragment, f"A1:{last}{max(written, 1) + 1}")
             if on_progress:

@@ -22,7 +22,7 @@ from etl.lake.errors import LakeError
 from etl.lake.snapshots import attach_published
 from etl.lock import warehouse_lock
 from etl.report.errors import ReportError
-from etl.workspace import file_settings, is_lake, lake_settings, warehouse_path
+from etl.warehouse_kind import file_settings, is_lake, lake_settings, warehouse_path
 
 log = logging.getLogger(__name__)
 

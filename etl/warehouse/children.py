@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.warehouse.tables import RawTable, quote
+from etl.warehouse.transaction import transaction
 
 CHILD_READS_DDL = """create table if not exists meta.child_reads (
     source varchar, scope varchar, resource varchar, parent_key varchar, version varchar,
@@ -166,25 +167,27 @@ def record_child_reads(
     con.execute(CHILD_READS_DDL)
     if not versions:
         return
-    # One MERGE of all the versions (not a statement per parent): DuckLake makes a snapshot
-    # per statement, and needs no unique key for it.
+    # One delete and one insert for all the versions (not a statement per parent): DuckLake
+    # makes a snapshot per statement, and writes a Parquet file for any MERGE or UPDATE
+    # (a small delete and insert stay inlined in its catalog; see `etl.warehouse.keyed`).
     frame = pa.table(
         {"parent_key": list(versions), "version": list(versions.values())},
         schema=pa.schema([("parent_key", pa.string()), ("version", pa.string())]),
     )
     con.register("_child_reads", frame)
     try:
-        con.execute(
-            """merge into meta.child_reads t
-               using (select ?::varchar as source, ?::varchar as scope,
-                             ?::varchar as resource, parent_key, version from _child_reads) s
-               on t.source = s.source and t.scope = s.scope and t.resource = s.resource
-                  and t.parent_key = s.parent_key
-               when matched then update set version = s.version, read_at = now()
-               when not matched then insert
-                   values (s.source, s.scope, s.resource, s.parent_key, s.version, now())""",
-            [source, scope, resource],
-        )
+        with transaction(con):
+            con.execute(
+                """delete from meta.child_reads t using _child_reads s
+                   where t.source = ? and t.scope = ? and t.resource = ?
+                     and t.parent_key = s.parent_key""",
+                [source, scope, resource],
+            )
+            con.execute(
+                """insert into meta.child_reads
+                   select ?, ?, ?, parent_key, version, now() from _child_reads""",
+                [source, scope, resource],
+            )
     finally:
         con.unregister("_child_reads")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.warehouse import children
+from etl.warehouse.keyed import NOW, replace_row
 from etl.warehouse.tables import (
     META_COLUMNS,
     Columns,
@@ -29,12 +30,14 @@ from etl.warehouse.tables import (
     quote,
     rows_frame,
 )
+from etl.warehouse.transaction import rollback, transaction
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Keys of `meta.sync_state` are kept by the MERGEs below, not by a primary key: DuckLake has no
-# constraints, and one statement serves both kinds. (Older files keep their key; MERGE needs none.)
+# Keys of `meta.sync_state` are kept by the writes below (`etl.warehouse.keyed`), not by a primary
+# key: DuckLake has no constraints, and one statement serves both kinds. (Older files keep their
+# key; a delete then an insert of the same key in one transaction is fine with it.)
 
 META_DDL = (
     "create schema if not exists raw",
@@ -99,39 +102,27 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """`begin` ... `commit`; on failure roll back and re-raise the failure itself.
+def raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """The columns of every raw table, from one catalog query (on a lake, one per table costs
+    half a second: `information_schema` lists every attached catalog)."""
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall():
+        columns.setdefault(table, set()).add(column)
+    return columns
 
-    A commit DuckLake refuses (a conflict) leaves no transaction: the rollback would then
-    raise "no transaction is active" and hide the conflict, which callers retry on.
+
+def ensure_raw_table(
+    con: duckdb.DuckDBPyConnection, table: RawTable, existing: set[str] | None = None
+) -> None:
+    """Create the table, or add columns a newer record model declares (never drops any).
+
+    `existing`: its stored columns when the caller read them (`raw_columns`).
     """
-    con.execute("begin transaction")
-    try:
-        yield
-        con.execute("commit")
-    except BaseException:
-        rollback(con)
-        raise
-
-
-def rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back the open transaction, if a failed commit left one."""
-    with suppress(duckdb.TransactionException):
-        con.execute("rollback")
-
-
-def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
-    """Create the table, or add columns a newer record model declares (never drops any)."""
     con.execute("create schema if not exists raw")
-    existing = {
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'raw' and table_name = ?",
-            [table.table_name],
-        ).fetchall()
-    }
+    if existing is None:
+        existing = raw_columns(con).get(table.table_name, set())
     if not existing:
         columns = ", ".join(f"{quote(n)} {t}" for n, t in table.columns)
         con.execute(f"create table if not exists {table.name} ({columns})")
@@ -141,10 +132,16 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
             con.execute(f"alter table {table.name} add column {quote(name)} {kind}")
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
+def ensure_raw_tables(
+    con: duckdb.DuckDBPyConnection,
+    source: TableSource,
+    existing: Mapping[str, set[str]] | None = None,
+) -> None:
     """Create every raw table of a source, empty, so models compile before any sync."""
+    stored = raw_columns(con) if existing is None else existing
     for resource in source.resources:
-        ensure_raw_table(con, RawTable(source, resource))
+        table = RawTable(source, resource)
+        ensure_raw_table(con, table, stored.get(table.table_name, set()))
 
 
 def land(
@@ -198,9 +195,6 @@ def land(
         _write_progress(con, state)
 
 
-STATE_KEY = "t.source = s.source and t.scope = s.scope and t.resource = s.resource"
-
-
 def newer_condition(column: str) -> str:
     """SQL true when batch row `b` may replace stored row `t` of the same key, by `column`.
 
@@ -236,22 +230,29 @@ def mark_deleted(
     return int(result[0]) if result else 0
 
 
+def _run_key(run_id: str, source: str, scope: str, resource: str) -> dict[str, str]:
+    return {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
+
+
+def _state_key(source: str, scope: str, resource: str) -> dict[str, str]:
+    return {"source": source, "scope": scope, "resource": resource}
+
+
 def _write_progress(con: duckdb.DuckDBPyConnection, state: StateUpdate) -> None:
-    con.execute(
-        """update meta.sync_runs set pages = ?, rows = ?
-           where run_id = ? and source = ? and scope = ? and resource = ?""",
-        [state.pages, state.rows, state.run_id, state.source, state.scope, state.resource],
+    # Meta rows change by delete + insert (`etl.warehouse.keyed`): no Parquet file per batch.
+    replace_row(
+        con,
+        "meta.sync_runs",
+        _run_key(state.run_id, state.source, state.scope, state.resource),
+        {"pages": state.pages, "rows": state.rows},
+        insert_missing=False,
     )
     if state.pass_state is not None:
-        con.execute(
-            f"""merge into meta.sync_state t
-               using (select ?::varchar as source, ?::varchar as scope, ?::varchar as resource,
-                             ?::json as pass) s
-               on {STATE_KEY}
-               when matched then update set pass = s.pass
-               when not matched then insert (source, scope, resource, pass)
-                   values (s.source, s.scope, s.resource, s.pass)""",
-            [state.source, state.scope, state.resource, json.dumps(state.pass_state)],
+        replace_row(
+            con,
+            "meta.sync_state",
+            _state_key(state.source, state.scope, state.resource),
+            {"pass": json.dumps(state.pass_state)},
         )
 
 
@@ -300,23 +301,12 @@ def finish_pass(
                 [scope],
             ).fetchone()
             watermark = row[0] if row else None
-        con.execute(
-            f"""merge into meta.sync_state t
-               using (select ?::varchar as source, ?::varchar as scope, ?::varchar as resource,
-                             ?::timestamp as watermark,
-                             case when ?::boolean then now() end as last_full_at) s
-               on {STATE_KEY}
-               when matched then update set
-                   watermark = coalesce(s.watermark, t.watermark),
-                   last_success_at = now(),
-                   last_full_at = coalesce(s.last_full_at, t.last_full_at),
-                   pass = null
-               when not matched then insert
-                   (source, scope, resource, watermark, last_success_at, last_full_at, pass)
-                   values (s.source, s.scope, s.resource, s.watermark, now(), s.last_full_at,
-                           null)""",
-            [source, str(scope), resource, watermark, complete_scan],
-        )
+        values: dict[str, Any] = {"last_success_at": NOW, "pass": None}
+        if watermark is not None:
+            values["watermark"] = watermark
+        if complete_scan:
+            values["last_full_at"] = NOW
+        replace_row(con, "meta.sync_state", _state_key(source, str(scope), resource), values)
     return marked
 
 
@@ -349,11 +339,14 @@ def start_run_row(
 def set_run_mode(
     con: duckdb.DuckDBPyConnection, run_id: str, source: str, scope: str, resource: str, mode: str
 ) -> None:
-    con.execute(
-        "update meta.sync_runs set mode = ? "
-        "where run_id = ? and source = ? and scope = ? and resource = ?",
-        [mode, run_id, source, scope, resource],
-    )
+    with transaction(con):
+        replace_row(
+            con,
+            "meta.sync_runs",
+            _run_key(run_id, source, scope, resource),
+            {"mode": mode},
+            insert_missing=False,
+        )
 
 
 def end_run_row(
@@ -368,11 +361,14 @@ def end_run_row(
     pages: int,
     rows: int,
 ) -> None:
-    con.execute(
-        """update meta.sync_runs set ended_at = now(), status = ?, error = ?, pages = ?, rows = ?
-           where run_id = ? and source = ? and scope = ? and resource = ?""",
-        [status, error, pages, rows, run_id, source, scope, resource],
-    )
+    with transaction(con):
+        replace_row(
+            con,
+            "meta.sync_runs",
+            _run_key(run_id, source, scope, resource),
+            {"ended_at": NOW, "status": status, "error": error, "pages": pages, "rows": rows},
+            insert_missing=False,
+        )
 
 
 def mark_interrupted_runs(
@@ -491,7 +487,10 @@ class DuckDBWarehouse:
         finally:
             con.close()
 
-    ensure_tables = _on_connection(ensure_raw_tables)
+    def ensure_tables(self, source: TableSource) -> None:
+        """Create the source's raw tables, or add the columns a newer model declares."""
+        ensure_raw_tables(self.con, source)
+
     mark_interrupted_runs = _on_connection(mark_interrupted_runs)
     start_run = _on_connection(start_run_row)
     set_run_mode = _on_connection(set_run_mode)
@@ -526,6 +525,7 @@ __all__ = [
     "end_run_row",
     "ensure_raw_table",
     "ensure_raw_tables",
+    "raw_columns",
     "finish_pass",
     "land",
     "land_rows",

@@ -1,7 +1,9 @@
 -- Technical spec alerts: current deliverables at a spec-checked step (Grand Shooting: the
--- export/validation bench) against the formats of their product's guideline. A picture is
--- held to the formats of its own view type when the guideline has formats for it, else to all
--- of the guideline's formats; an attribute passes when any of those formats accepts it.
+-- export/validation bench) against the formats of the guideline of EACH product they count for
+-- (a look picture: every member product; see intermediate.deliverable_products), one alert per
+-- product whose guideline the picture breaks. Against one guideline, a picture is held to the
+-- formats of its own view type when that guideline has formats for it, else to all of the
+-- guideline's formats; an attribute passes when any of those formats accepts it.
 -- Unknown dimensions, size or file type are not judged; a missing ICC profile is wrong.
 -- File sizes are bytes, guideline sizes kilobytes (1 KB = 1024 bytes).
 -- The checks run once per spec profile (guideline, view type, required views, dimensions, ICC,
@@ -12,16 +14,51 @@ with guidelines as (
     select * from intermediate.product_guidelines
 ),
 
+-- The distinct (guideline, required views) pairs: few, numbered so that the steps below join
+-- on a number rather than on the list of views.
+guideline_sets as (
+    select
+        *,
+        row_number() over () as guideline_set
+    from (
+        select distinct
+            source,
+            guideline_origin,
+            guideline_key,
+            required_views
+        from guidelines
+    )
+),
+
+links as (
+    select * from intermediate.deliverable_products
+),
+
+-- One row per (deliverable, product it counts for), with that product's guideline.
 deliverables as (
     select
-        deliverables.*,
-        guidelines.guideline_origin,
-        guidelines.guideline_key,
-        guidelines.required_views
+        deliverables.source,
+        deliverables.deliverable_key,
+        links.product_key,
+        deliverables.view_type,
+        deliverables.width,
+        deliverables.height,
+        deliverables.icc_profile,
+        deliverables.file_format,
+        deliverables.file_size,
+        guideline_sets.guideline_set
     from intermediate.deliverables as deliverables
+    inner join links
+        on links.source = deliverables.source
+        and links.deliverable_key = deliverables.deliverable_key
     inner join guidelines
-        on guidelines.source = deliverables.source
-        and guidelines.product_key = deliverables.product_key
+        on guidelines.source = links.source
+        and guidelines.product_key = links.product_key
+    inner join guideline_sets
+        on guideline_sets.source = guidelines.source
+        and guideline_sets.guideline_origin = guidelines.guideline_origin
+        and guideline_sets.guideline_key = guidelines.guideline_key
+        and guideline_sets.required_views is not distinct from guidelines.required_views
     where deliverables.spec_checked
 ),
 
@@ -31,21 +68,24 @@ formats as (
 
 profiles as (
     select
-        *,
+        profiles.*,
+        guideline_sets.guideline_origin,
+        guideline_sets.guideline_key,
+        guideline_sets.required_views,
         row_number() over () as profile_id
     from (
         select distinct
             source,
-            guideline_origin,
-            guideline_key,
-            required_views,
+            guideline_set,
             view_type,
             width,
             height,
             icc_profile,
             file_format
         from deliverables
-    )
+    ) as profiles
+    inner join guideline_sets
+        on guideline_sets.guideline_set = profiles.guideline_set
 ),
 
 -- Formats of the picture's own view type, when its guideline requires that view and has some.
@@ -181,9 +221,7 @@ per_deliverable as (
     from deliverables
     inner join profiles
         on profiles.source = deliverables.source
-        and profiles.guideline_origin = deliverables.guideline_origin
-        and profiles.guideline_key = deliverables.guideline_key
-        and profiles.required_views is not distinct from deliverables.required_views
+        and profiles.guideline_set = deliverables.guideline_set
         and profiles.view_type is not distinct from deliverables.view_type
         and profiles.width is not distinct from deliverables.width
         and profiles.height is not distinct from deliverables.height

@@ -3,7 +3,7 @@
 -- references (reference_ids, refs) and, when it shows a look, every reference of that look.
 -- link_rank orders the ways a link was found (1 = main reference); the lowest rank names
 -- the picture's own product in marts.deliverables.
-with pictures as (
+with pictures as not materialized (
     select * from intermediate.grandshooting__current_pictures
 ),
 

@@ -1,4 +1,3 @@
--- materialized: view
 -- Current Grand Shooting pictures in the shape every source gives intermediate.deliverables.
 -- Spec checks (dimensions, ICC, format, size) apply at the export/validation step (bench step
 -- 40) only: live and retouching copies are work in progress.

@@ -84,22 +84,54 @@ api_assigned as (
     where (select max(guideline_source) from settings) = 'api'
 ),
 
+-- The required views depend on the guideline and the methods only: worked out once per
+-- distinct pair (few), not per product. The methods are keyed by their sorted JSON text so the
+-- pairs join on text, not on lists.
+api_profiles as (
+    select distinct
+        source,
+        guideline_key,
+        list_sort(methods) as methods,
+        to_json(list_sort(methods))::varchar as methods_key
+    from api_assigned
+),
+
 api_views as (
     select
-        api_assigned.source,
-        api_assigned.product_key,
+        api_profiles.source,
+        api_profiles.guideline_key,
+        api_profiles.methods_key,
         source_views.view_code,
         min(source_views.view_rang) as view_rang
-    from api_assigned
+    from api_profiles
     inner join source_views
-        on source_views.source = api_assigned.source
-        and source_views.guideline_key = api_assigned.guideline_key
+        on source_views.source = api_profiles.source
+        and source_views.guideline_key = api_profiles.guideline_key
     where source_views.view_code is not null
         and (
             source_views.shooting_method is null
-            or len(api_assigned.methods) = 0
-            or list_contains(api_assigned.methods, lower(trim(source_views.shooting_method)))
+            or len(api_profiles.methods) = 0
+            or list_contains(api_profiles.methods, lower(trim(source_views.shooting_method)))
         )
+    group by all
+),
+
+api_profile_views as (
+    select
+        api_profiles.source,
+        api_profiles.guideline_key,
+        api_profiles.methods_key,
+        cast(count(api_views.view_code) as integer) as expected_images,
+        coalesce(
+            list(api_views.view_code order by api_views.view_rang, api_views.view_code)
+                filter (where api_views.view_code is not null),
+            []
+        ) as required_views
+    from api_profiles
+    left join api_views
+        on api_views.source = api_profiles.source
+        and api_views.guideline_key = api_profiles.guideline_key
+        and api_views.methods_key = api_profiles.methods_key
     group by all
 ),
 
@@ -110,17 +142,13 @@ api_guidelines as (
         'api_category' as guideline_origin,
         api_assigned.guideline_key,
         api_assigned.guideline_name,
-        cast(count(api_views.view_code) as integer) as expected_images,
-        coalesce(
-            list(api_views.view_code order by api_views.view_rang, api_views.view_code)
-                filter (where api_views.view_code is not null),
-            []
-        ) as required_views
+        api_profile_views.expected_images,
+        api_profile_views.required_views
     from api_assigned
-    left join api_views
-        on api_views.source = api_assigned.source
-        and api_views.product_key = api_assigned.product_key
-    group by all
+    inner join api_profile_views
+        on api_profile_views.source = api_assigned.source
+        and api_profile_views.guideline_key = api_assigned.guideline_key
+        and api_profile_views.methods_key = to_json(list_sort(api_assigned.methods))::varchar
 ),
 
 file_candidates as (

@@ -6,7 +6,7 @@ with coverage as (
     select * from marts.shotlist_coverage
 ),
 
-deliverables as (
+deliverables as not materialized (
     select * from intermediate.deliverables
 ),
 
@@ -14,7 +14,7 @@ links as (
     select * from intermediate.deliverable_products
 ),
 
-products as (
+products as not materialized (
     select * from intermediate.products
 ),
 
@@ -35,8 +35,18 @@ scope_is_restricted as (
     select count(*) > 0 as restricted from seeds.scope_filters
 ),
 
+-- Only the columns the alerts below read: this step is read five times, so it is computed once.
 watched as (
-    select deliverables.*
+    select
+        deliverables.source,
+        deliverables.deliverable_key,
+        deliverables.product_key,
+        deliverables.status_alert,
+        deliverables.status_code,
+        deliverables.status_label,
+        deliverables.api_alerts,
+        deliverables.hash,
+        deliverables.file_name
     from deliverables
     left join products
         on products.source = deliverables.source
@@ -106,26 +116,51 @@ api_alerts as (
     from (select *, unnest(api_alerts) as api_alert from watched)
 ),
 
-reference_sets as (
+-- Content shared by several deliverables: only these can link one content to other products,
+-- so the per-deliverable product lists below are built for them alone.
+shared_hashes as (
     select
         source,
-        deliverable_key,
-        list(product_key order by product_key) as product_keys
+        hash
+    from deliverables
+    where coalesce(hash, '') <> ''
+    group by all
+    having count(*) > 1
+),
+
+shared as (
+    select
+        deliverables.source,
+        deliverables.deliverable_key,
+        deliverables.hash
+    from deliverables
+    semi join shared_hashes
+        on shared_hashes.source = deliverables.source
+        and shared_hashes.hash = deliverables.hash
+),
+
+reference_sets as (
+    select
+        links.source,
+        links.deliverable_key,
+        list(links.product_key order by links.product_key) as product_keys
     from links
+    semi join shared
+        on shared.source = links.source
+        and shared.deliverable_key = links.deliverable_key
     group by all
 ),
 
 hashed as (
     select
-        deliverables.source,
-        deliverables.deliverable_key,
-        deliverables.hash,
+        shared.source,
+        shared.deliverable_key,
+        shared.hash,
         reference_sets.product_keys
-    from deliverables
+    from shared
     inner join reference_sets
-        on reference_sets.source = deliverables.source
-        and reference_sets.deliverable_key = deliverables.deliverable_key
-    where coalesce(deliverables.hash, '') <> ''
+        on reference_sets.source = shared.source
+        and reference_sets.deliverable_key = shared.deliverable_key
 ),
 
 hash_products as (
@@ -180,6 +215,8 @@ unlinked as (
     where product_key is null
 ),
 
+-- A spec alert is on the product whose guideline the picture breaks (for a look picture, the
+-- member product), so it follows that product's scope, and says which product it is for.
 spec as (
     select
         spec_alerts.source,
@@ -188,12 +225,14 @@ spec as (
         spec_alerts.deliverable_key,
         spec_alerts.expected,
         spec_alerts.actual,
-        replace(spec_alerts.alert_type, '_', ' ') || ': expected ' || spec_alerts.expected
-            || ', got ' || coalesce(spec_alerts.actual, '(unknown)') as message
+        replace(spec_alerts.alert_type, '_', ' ') || ' for ' || spec_alerts.product_key
+            || ': expected ' || spec_alerts.expected || ', got '
+            || coalesce(spec_alerts.actual, '(unknown)') as message
     from spec_alerts
-    semi join watched
-        on watched.source = spec_alerts.source
-        and watched.deliverable_key = spec_alerts.deliverable_key
+    inner join products
+        on products.source = spec_alerts.source
+        and products.product_key = spec_alerts.product_key
+    where products.in_scope
 ),
 
 own_alerts as (

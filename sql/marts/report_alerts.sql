@@ -3,7 +3,7 @@
 -- report's Alerts sheet and its worst alerts, first by severity, then by product. Each alert is
 -- named and told in plain words from data/alert_types.csv (its template filled with the
 -- alert's own values), and names its picture, so two pictures never read as one row twice.
-with alerts as (
+with alerts as not materialized (
     select * from marts.guideline_alerts
 ),
 

@@ -17,6 +17,7 @@ deliverables as (
     select * from intermediate.deliverables
 ),
 
+-- Image counts, and the views a validated image shows (one pass over the links).
 counts as (
     select
         links.source,
@@ -24,46 +25,15 @@ counts as (
         count(*) as current_images,
         count(*) filter (where deliverables.coverage_bucket = 'captured') as captured_images,
         count(*) filter (where deliverables.coverage_bucket = 'in_progress') as in_progress_images,
-        count(*) filter (where deliverables.coverage_bucket = 'validated') as validated_images
+        count(*) filter (where deliverables.coverage_bucket = 'validated') as validated_images,
+        list(distinct deliverables.view_type) filter (
+            where deliverables.coverage_bucket = 'validated'
+                and deliverables.view_type is not null
+        ) as validated_views
     from links
     inner join deliverables
         on deliverables.source = links.source
         and deliverables.deliverable_key = links.deliverable_key
-    group by all
-),
-
-validated_views as (
-    select distinct
-        links.source,
-        links.product_key,
-        deliverables.view_type
-    from links
-    inner join deliverables
-        on deliverables.source = links.source
-        and deliverables.deliverable_key = links.deliverable_key
-    where deliverables.coverage_bucket = 'validated'
-        and deliverables.view_type is not null
-),
-
-required_views as (
-    select
-        source,
-        product_key,
-        unnest(required_views) as view_type,
-        generate_subscripts(required_views, 1) as position
-    from guidelines
-),
-
-missing_views as (
-    select
-        required_views.source,
-        required_views.product_key,
-        list(required_views.view_type order by required_views.position) as missing_views
-    from required_views
-    anti join validated_views
-        on validated_views.source = required_views.source
-        and validated_views.product_key = required_views.product_key
-        and validated_views.view_type = required_views.view_type
     group by all
 ),
 
@@ -84,8 +54,17 @@ joined as (
         coalesce(counts.in_progress_images, 0) as in_progress_images,
         coalesce(counts.validated_images, 0) as validated_images,
         guidelines.required_views,
+        -- The required views (in the guideline's order) no validated image shows.
         case
-            when guidelines.product_key is not null then coalesce(missing_views.missing_views, [])
+            when guidelines.product_key is not null then coalesce(
+                list_filter(
+                    guidelines.required_views,
+                    view_type -> not coalesce(
+                        list_contains(counts.validated_views, view_type), false
+                    )
+                ),
+                []
+            )
         end as missing_views,
         products.product_ref
     from products
@@ -95,9 +74,6 @@ joined as (
     left join counts
         on counts.source = products.source
         and counts.product_key = products.product_key
-    left join missing_views
-        on missing_views.source = products.source
-        and missing_views.product_key = products.product_key
 ),
 
 -- The coverage formula, once: the images that count towards the guideline (validated ones,

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from etl.config import Config
+from etl.errors import ConfigError
 from etl.models import build
 from etl.models.errors import SeedError
 from etl.models.seeds import read_alert_types, read_key_csv
@@ -433,3 +434,10 @@ def test_alert_types_seed_error_names_the_line(tmp_path: Path) -> None:
     )
     with pytest.raises(SeedError, match=r"alert_types.csv:3: alert_label is empty"):
         read_alert_types(seed)
+
+
+def test_report_deadlines_config_is_dates_and_a_bad_one_is_one_line(tmp_path: Path) -> None:
+    config = make_config(tmp_path, DEADLINES)
+    assert config.report.deadlines == {"SS25": date(2025, 4, 1)}
+    with pytest.raises(ConfigError, match=r"report\.deadlines\.SS25: input should be a valid date"):
+        make_config(tmp_path / "bad", '[report.deadlines]\nSS25 = "soon"\n')

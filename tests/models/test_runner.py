@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl.models import build
@@ -110,28 +111,69 @@ def test_a_model_can_change_between_table_and_view(tmp_path: Path) -> None:
     sql = _write(
         tmp_path / "sql",
         {
-            "intermediate/m.sql": "select 1 as id union all select 2",
-            "marts/t.sql": "select count(*) as n from intermediate.m",
+            "marts/m.sql": "select 1 as id union all select 2",
+            "marts/t.sql": "select count(*) as n from marts.m",
         },
     )
     config = make_config(tmp_path / "project")
     kinds = (
-        "select 'table', table_name from duckdb_tables() where schema_name = 'intermediate' "
-        "union all select 'view', view_name from duckdb_views() where schema_name = 'intermediate'"
+        "select 'table', table_name from duckdb_tables() where table_name = 'm' "
+        "union all select 'view', view_name from duckdb_views() where view_name = 'm'"
     )
     assert build(config, sql_dir=sql).ok
     assert warehouse_query(config, kinds) == [("table", "m")]
-    (sql / "intermediate" / "m.sql").write_text(
+    (sql / "marts" / "m.sql").write_text(
         "-- materialized: view\nselect 1 as id union all select 2 union all select 3",
         encoding="utf-8",
     )
     assert build(config, sql_dir=sql).ok
     assert warehouse_query(config, kinds) == [("view", "m")]
     assert query(config, "select n from marts.t") == [(3,)]
-    (sql / "intermediate" / "m.sql").write_text("select 1 as id", encoding="utf-8")
+    (sql / "marts" / "m.sql").write_text("select 1 as id", encoding="utf-8")
     assert build(config, sql_dir=sql).ok
     assert warehouse_query(config, kinds) == [("table", "m")]
     assert query(config, "select n from marts.t") == [(1,)]
+
+
+def test_intermediate_models_live_in_memory_for_the_build_only(tmp_path: Path) -> None:
+    sql = _write(
+        tmp_path / "sql",
+        {
+            "intermediate/m.sql": "select 1 as id union all select 2",
+            "marts/t.sql": "select count(*) as n from intermediate.m",
+        },
+    )
+    config = make_config(tmp_path / "project")
+    # A warehouse built by an older version kept the layer as a schema: it is dropped.
+    warehouse = config.resolve(config.warehouse.path)
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.old as select 1 as id")
+    con.close()
+    result = build(config, sql_dir=sql)
+    assert result.ok, result.summary_lines()
+    assert query(config, "select n from marts.t") == [(2,)]
+    assert [m.rows for m in result.models if m.model == "intermediate.m"] == [2]
+    layer = "select count(*) from duckdb_schemas() where schema_name = 'intermediate'"
+    assert warehouse_query(config, layer) == [(0,)]
+    # Built again (the memory is gone by then): same result.
+    assert build(config, sql_dir=sql).ok
+    assert query(config, "select n from marts.t") == [(2,)]
+
+
+def test_in_memory_layer_models_are_tables_and_no_view_reads_them(tmp_path: Path) -> None:
+    view = _write(tmp_path / "v", {"intermediate/m.sql": "-- materialized: view\nselect 1 as id"})
+    with pytest.raises(ModelDefinitionError, match="built in memory for the build, as tables"):
+        discover(view)
+    reader = _write(
+        tmp_path / "r",
+        {
+            "intermediate/m.sql": "select 1 as id",
+            "marts/v.sql": "-- materialized: view\nselect *\nfrom intermediate.m",
+        },
+    )
+    with pytest.raises(ModelDefinitionError, match=r"v\.sql:3: a view cannot read intermediate\.m"):
+        dependency_order(discover(reader))
 
 
 def test_error_level_data_test_fails_build_with_rows_and_count(tmp_path: Path) -> None:

@@ -1,0 +1,82 @@
+"""Run and checkpoint rows on a lake: rewritten per batch without a Parquet file each."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from etl.lake.warehouse import DuckLakeWarehouse
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse.tables import RawTable, StateUpdate
+from etl.workspace import lake_settings
+from tests.lake.services import Postgres
+from tests.lake.simulated import config, lake_section
+
+RESOURCE = next(r for r in SOURCE.resources if r.name == "pictures")
+
+
+def _picture(picture_id: int) -> dict[str, object]:
+    return {
+        "account_id": 0,
+        "picture_id": picture_id,
+        "picturestatus": 1,
+        "child_ids": [],
+        "alerts": [],
+        "date_mod": datetime(2026, 11, 1, 10, 0),
+        "_raw": json.dumps({"picture_id": picture_id}),
+        "_synced_at": datetime(2026, 11, 22, 8, 0),
+        "_run_id": "r1",
+        "_deleted_at": None,
+    }
+
+
+def test_lake_meta_rows_stay_inlined_and_keep_their_columns(
+    postgres: Postgres, lake_name: str, tmp_path: Path
+) -> None:
+    lake = config(tmp_path / "lake", lake_section(postgres, lake_name))
+    table = RawTable(SOURCE, RESOURCE)
+    scopes = [("grandshooting", "0")]
+    with DuckLakeWarehouse.open_lake(
+        lake_settings(lake), base_dir=lake.base_dir(), scopes=scopes, sources=[SOURCE]
+    ) as warehouse:
+        warehouse.start_run("r1", "grandshooting", "0", "pictures", "full")
+        for batch in range(3):
+            rows = [_picture(batch * 10 + i) for i in range(10)]
+            state = StateUpdate(
+                "grandshooting", "0", "pictures", {"page": batch}, "r1", batch + 1, 10 * batch + 10
+            )
+            warehouse.land(table, rows, state)
+        assert warehouse.read_state("grandshooting", "0", "pictures") == (None, {"page": 2})
+        warehouse.finish_pass(
+            table,
+            0,
+            pass_started_at=datetime(2026, 11, 22, 7, 0),
+            complete_scan=True,
+            watermark_column="date_mod",
+        )
+        warehouse.end_run(
+            "r1", "grandshooting", "0", "pictures", status="ok", error=None, pages=3, rows=30
+        )
+        con = warehouse.con
+        runs = con.execute(
+            "select mode, status, pages, rows, started_at is not null, ended_at is not null "
+            "from meta.sync_runs where run_id = 'r1'"
+        ).fetchall()
+        states = con.execute(
+            "select watermark, pass, last_success_at is not null, last_full_at is not null "
+            "from meta.sync_state where source = 'grandshooting'"
+        ).fetchall()
+        # The meta tables' live rows sit in the catalog (inlined), not in Parquet files.
+        files = con.execute(
+            f"""select t.table_name, count(*)
+                from __ducklake_metadata_lake.{lake_name}.ducklake_data_file f
+                join __ducklake_metadata_lake.{lake_name}.ducklake_table t using (table_id)
+                where t.end_snapshot is null and t.table_name in ('sync_runs', 'sync_state')
+                group by 1"""
+        ).fetchall()
+        pictures = con.execute(f"select count(*) from {table.name}").fetchone()
+    assert runs == [("full", "ok", 3, 30, True, True)]
+    assert states == [(datetime(2026, 11, 1, 10, 0), None, True, True)]
+    assert files == []
+    assert pictures == (30,)
