@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
-import polars as pl
 import pyarrow as pa
 
 from etl.warehouse import children
@@ -64,15 +63,43 @@ META_DDL = (
 )
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, creating its folder and the meta tables when writing."""
+# Rows per row group the sync writes (DuckDB's default is 122,880). Each automatic checkpoint
+# rewrites a table's last, partly filled row group in memory, so with the default the sync's
+# peak grows with the catalog up to about 120,000 rows; a smaller group bounds it. The size is
+# not stored in the file: it applies to the row groups this connection appends, and readers
+# and older row groups are unaffected.
+SYNC_ROW_GROUP_SIZE = 16_384
+
+
+def connect(
+    path: Path, *, read_only: bool = False, row_group_size: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, creating its folder and the meta tables when writing.
+
+    With `row_group_size`, the file is attached with that row group size (an option only
+    `ATTACH` takes) and made the default database, under the same name `connect` gives it.
+    """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    if row_group_size is None:
+        con = duckdb.connect(str(path), read_only=read_only)
+    else:
+        con = duckdb.connect()
+        name = quote(path.stem)
+        mode = ", read_only" if read_only else ""
+        con.execute(
+            f"attach {sql_text(str(path))} as {name} (row_group_size {int(row_group_size)}{mode})"
+        )
+        con.execute(f"use {name}")
     if not read_only:
         for statement in META_DDL:
             con.execute(statement)
     return con
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal of `value` (for statements that take no parameters, like ATTACH)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -120,7 +147,7 @@ def ensure_raw_tables(
 def land(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: pl.DataFrame | pa.Table | None,
+    frame: pa.Table | None,
     state: StateUpdate,
     quarantined: Iterable[tuple[str, str, str]] = (),
     *,
@@ -133,7 +160,7 @@ def land(
     """
     with transaction(con):
         if frame is not None and len(frame):
-            con.register("_batch", frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame)
+            con.register("_batch", frame)
             try:
                 join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
                 newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
@@ -417,7 +444,7 @@ def land_rows(
 ) -> None:
     """`land` for rows as the engine builds them, one dict per row or a column batch (typed
     into a frame here, in the writer)."""
-    frame: pl.DataFrame | pa.Table | None
+    frame: pa.Table | None
     if isinstance(rows, Mapping):
         frame = columns_table(table, rows) if batch_rows(rows) else None
     else:
@@ -451,7 +478,7 @@ class DuckDBWarehouse:
     @contextmanager
     def open(cls, path: Path) -> Iterator[DuckDBWarehouse]:
         """Open (creating if needed) the file for writing; closed when the block ends."""
-        con = connect(path)
+        con = connect(path, row_group_size=SYNC_ROW_GROUP_SIZE)
         # The engine writes small batches one at a time: DuckDB's thread pool costs more CPU in
         # hand-offs than it saves on them (measured: about a fifth of the landing CPU).
         con.execute("set threads = 1")

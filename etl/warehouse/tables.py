@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Protocol, Union
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel
@@ -26,17 +25,6 @@ META_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_run_id", "VARCHAR"),
     ("_deleted_at", "TIMESTAMP"),
 )
-
-_POLARS_TYPES: dict[str, Any] = {
-    "BIGINT": pl.Int64,
-    "DOUBLE": pl.Float64,
-    "VARCHAR": pl.Utf8,
-    "JSON": pl.Utf8,
-    "TIMESTAMP": pl.Datetime("us"),
-    "DATE": pl.Date,
-    "BOOLEAN": pl.Boolean,
-}
-
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "BIGINT": pa.int64(),
@@ -145,9 +133,6 @@ class RawTable:
     def key(self) -> tuple[str, ...]:
         return (self.scope_column, *self.resource.primary_key)
 
-    def polars_schema(self) -> dict[str, Any]:
-        return {name: _POLARS_TYPES[kind] for name, kind in self.columns}
-
 
 def json_text(value: Any) -> str | None:
     if value is None:
@@ -155,19 +140,17 @@ def json_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
-def rows_frame(table: RawTable, rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
-    """A typed frame of landed rows; JSON columns are serialised here, once."""
-    json_columns = [name for name, kind in table.columns if kind == "JSON"]
-    prepared = []
-    for row in rows:
-        item = dict(row)
-        for name in json_columns:
-            if name in item and not isinstance(item[name], str | None):
-                item[name] = json_text(item[name])
-        prepared.append(item)
-    frame = pl.DataFrame(prepared, schema=table.polars_schema(), orient="row", strict=False)
-    # Within one batch the last copy of a key wins, as it would across batches.
-    return frame.unique(subset=list(table.key), keep="last", maintain_order=True)
+def rows_frame(table: RawTable, rows: Sequence[dict[str, Any]]) -> pa.Table:
+    """A typed Arrow table of landed rows, one dict per row; JSON columns are serialised here,
+    once. Within the batch the last copy of a key wins, as in `columns_table`."""
+    json_columns = {name for name, kind in table.columns if kind == "JSON"}
+    columns: dict[str, list[Any]] = {}
+    for name, _ in table.columns:
+        values = [row.get(name) for row in rows]
+        if name in json_columns:
+            values = [v if isinstance(v, str | None) else json_text(v) for v in values]
+        columns[name] = values
+    return columns_table(table, columns)
 
 
 def batch_rows(columns: Mapping[str, Sequence[Any]]) -> int:
@@ -180,8 +163,25 @@ def _arrow_column(values: Sequence[Any], kind: str) -> pa.Array:
         return pa.array(values, type=_ARROW_TYPES[kind])
     except (pa.ArrowException, OverflowError, TypeError):
         # A value Arrow will not take as is (a bool in an integer column, an integer too large):
-        # converted as `rows_frame` does (polars, non-strict: out-of-range values become null).
-        return pl.Series(values, dtype=_POLARS_TYPES[kind], strict=False).to_arrow()
+        # converted one value at a time, leniently (see `_lenient_value`).
+        return pa.array([_lenient_value(v, kind) for v in values], type=_ARROW_TYPES[kind])
+
+
+def _lenient_value(value: Any, kind: str) -> Any:
+    """`value` as a scalar of the column's type by Arrow's safe cast ("7" and True become 7 in
+    an integer column, a whole float its integer, a float its truncation), or None when it
+    has no such value (out of range, not a number): a bad field never fails the batch."""
+    target = _ARROW_TYPES[kind]
+    try:
+        return pa.scalar(value, type=target).as_py()
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        pass
+    if kind == "BIGINT" and isinstance(value, float) and abs(value) < 2**63:
+        return int(value)  # truncated toward zero, as a non-strict cast does
+    try:
+        return pa.array([value]).cast(target).to_pylist()[0]
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None
 
 
 def columns_table(table: RawTable, columns: Mapping[str, Sequence[Any]]) -> pa.Table:

@@ -164,3 +164,42 @@ def test_warehouse_child_reads_round_trip(con: duckdb.DuckDBPyConnection) -> Non
     warehouse.record_child_reads("kitsu", "0", "tasks", {"a": "v3"})
     assert warehouse.child_reads("kitsu", "0", "tasks") == {"a": "v3", "b": "v2"}
     assert warehouse.child_reads("kitsu", "1", "tasks") == {}
+
+
+def test_warehouse_lenient_values_land_typed_and_keep_the_batch(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Values Arrow will not take as they are: a bool, a numeric string, a float, an integer
+    # past 64 bits. Each becomes its typed value or null; the other rows and fields land.
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    wh.start_run_row(con, "r1", "grandshooting", "0", "pictures", "full")
+    batch = [picture_row(1, True), picture_row(2, "7"), picture_row(3, 2.9), picture_row(4, 2**70)]
+    wh.land(con, table, wh.rows_frame(table, batch), state(1, 4, None))
+    rows = con.execute(
+        "select picture_id, picturestatus, alerts::varchar from raw.grandshooting__pictures "
+        "order by 1"
+    ).fetchall()
+    assert rows == [
+        (1, 1, '["missing_view"]'),
+        (2, 7, '["missing_view"]'),
+        (3, 2, '["missing_view"]'),
+        (4, None, '["missing_view"]'),
+    ]
+
+
+def test_sync_writer_attaches_small_row_groups_under_the_usual_name(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with wh.DuckDBWarehouse.open(path) as warehouse:
+        con = warehouse.con
+        assert con.execute("select current_database()").fetchone() == ("warehouse",)
+        con.execute(f"create table raw.wide as select range as i from range({3 * 16_384})")
+        groups = con.execute(
+            "select count(distinct row_group_id) from pragma_storage_info('raw.wide')"
+        ).fetchone()
+    assert groups == (3,)
+    # A plain reader sees the same tables and rows.
+    reader = wh.connect(path, read_only=True)
+    try:
+        assert reader.execute("select count(*) from raw.wide").fetchone() == (3 * 16_384,)
+    finally:
+        reader.close()
