@@ -18,7 +18,8 @@ from etl.lake.attach import literal
 from etl.lake.warehouse import retry_conflicts
 from etl.warehouse.duckdb_file import transaction
 from etl.warehouse.tables import quote
-from etl.workspace import connect, describe, is_lake, warehouse_path
+from etl.warehouse_kind import is_lake, warehouse_path
+from etl.workspace import connect, describe
 
 
 @dataclass

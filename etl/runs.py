@@ -5,7 +5,8 @@ from __future__ import annotations
 from etl.config import Config
 from etl.errors import ShotlistError
 from etl.warehouse.duckdb_file import recent_runs as run_rows
-from etl.workspace import connect, is_lake, warehouse_path
+from etl.warehouse_kind import is_lake, warehouse_path
+from etl.workspace import connect
 
 HEADER = ("run", "started", "resource", "mode", "status", "rows", "pages", "took", "error")
 NUMERIC = {"rows", "pages", "took"}  # right-aligned

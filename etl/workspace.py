@@ -25,9 +25,6 @@ from etl.sources.registry import SOURCES
 from etl.warehouse.duckdb_file import DuckDBWarehouse
 from etl.warehouse.duckdb_file import connect as connect_file
 from etl.warehouse.protocol import Warehouse
-from etl.warehouse_kind import file_settings as file_settings
-from etl.warehouse_kind import is_lake as is_lake
-from etl.warehouse_kind import lake_settings as lake_settings
 from etl.warehouse_kind import warehouse_path
 
 # Commands that take no lake-wide lock: a sync locks its sources' scopes instead.

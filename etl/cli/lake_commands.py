@@ -11,7 +11,8 @@ from etl.config import load_config
 from etl.lake.attach import attach_statement, connect_lake
 from etl.lake.snapshots import find_published, maintain
 from etl.migrate import check_direction, migrate
-from etl.workspace import describe, is_lake, lake_settings, locked
+from etl.warehouse_kind import is_lake, lake_settings
+from etl.workspace import describe, locked
 
 
 @cli.command("migrate")

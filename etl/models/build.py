@@ -38,7 +38,8 @@ from etl.models.seeds import (
 )
 from etl.resources import ALERT_SEVERITIES, ALERT_TYPES, SEVERITY_ORDER, SQL_DIR
 from etl.warehouse.transaction import transaction
-from etl.workspace import connect, is_lake, warehouse_path
+from etl.warehouse_kind import is_lake, warehouse_path
+from etl.workspace import connect
 
 log = logging.getLogger(__name__)
 

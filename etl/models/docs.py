@@ -12,7 +12,7 @@ from etl.lake.attach import LAKE_ALIAS
 from etl.lake.snapshots import attach_published
 from etl.models.errors import AnalyticsMissingError
 from etl.models.paths import analytics_path
-from etl.workspace import is_lake, lake_settings
+from etl.warehouse_kind import is_lake, lake_settings
 
 
 def _cell(text: str | None) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from etl.config import Config
 from etl.resources import SHIPPED_STATUS_MAP
-from etl.workspace import file_settings
+from etl.warehouse_kind import file_settings
 
 DEFAULT_GUIDELINES = Path("data/guidelines.toml")
 

@@ -27,10 +27,11 @@ import duckdb
 from etl.config import Config
 from etl.errors import WarehouseLockedError
 from etl.redact import RedactingFilter
+from etl.warehouse_kind import is_lake, warehouse_path
 from etl.webhooks import apply, spool
 from etl.webhooks.config import spool_location
 from etl.webhooks.message import TOPICS, MalformedMessage, parse_message
-from etl.workspace import is_lake, locked, open_warehouse, warehouse_path
+from etl.workspace import locked, open_warehouse
 
 log = logging.getLogger("etl.webhooks")
 

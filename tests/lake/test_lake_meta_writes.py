@@ -9,7 +9,7 @@ from pathlib import Path
 from etl.lake.warehouse import DuckLakeWarehouse
 from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.tables import RawTable, StateUpdate
-from etl.workspace import lake_settings
+from etl.warehouse_kind import lake_settings
 from tests.lake.services import Postgres
 from tests.lake.simulated import config, lake_section
 

@@ -12,7 +12,7 @@ from etl.cli import cli
 from etl.lake.attach import attach_lake
 from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.duckdb_file import DuckDBWarehouse, RawTable, StateUpdate
-from etl.workspace import lake_settings
+from etl.warehouse_kind import lake_settings
 from tests.lake.compare import compare, relations, unequal
 from tests.lake.services import Postgres
 from tests.lake.simulated import config, lake_section

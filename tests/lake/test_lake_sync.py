@@ -21,7 +21,7 @@ from etl.models.query import run_query
 from etl.report.source import open_report_source
 from etl.runs import recent_runs
 from etl.sync import sync_sources
-from etl.workspace import lake_settings
+from etl.warehouse_kind import lake_settings
 from tests.lake.compare import compare, relations, unequal
 from tests.lake.services import Postgres, S3Server
 from tests.lake.simulated import config, lake_section, simulators

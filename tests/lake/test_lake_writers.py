@@ -21,7 +21,8 @@ from etl.lake.errors import LakeError
 from etl.lake.locks import lake_locks, sync_lock
 from etl.lake.warehouse import DuckLakeWarehouse
 from etl.sync import sync_sources
-from etl.workspace import lake_settings, locked
+from etl.warehouse_kind import lake_settings
+from etl.workspace import locked
 from tests.lake.compare import compare, unequal
 from tests.lake.services import Postgres, S3Server
 from tests.lake.simulated import Simulators, config, lake_section, simulators, write_pointed
