@@ -4,18 +4,8 @@ with shootings as (
     select * from staging.sartiq__shootings
 ),
 
-looks as (
-    select * from intermediate.sartiq__live_looks
-),
-
-main_products as (
-    select * from staging.sartiq__main_products
-),
-
 memberships as (
-    select organization_id, shooting_id, product_id from main_products
-    union
-    select organization_id, shooting_id, product_id from looks
+    select * from intermediate.sartiq__product_shootings
 ),
 
 deadlines as (
