@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
-from etl.models.discovery import IN_MEMORY_LAYERS, Model, dependants
+from etl.models.discovery import IN_MEMORY_LAYERS, Model
+from etl.models.graph import Task, run_graph
 from etl.models.schema import ModelDoc
 from etl.warehouse.transaction import rollback, transaction
 
@@ -36,7 +38,7 @@ class ModelResult:
     seconds: float = 0.0
     error: str | None = None
     line: int | None = None
-    # CPU seconds of the whole process (all DuckDB threads) while the model ran: on a shared
+    # CPU seconds spent on the model (see `etl.models.graph.Task.cpu_seconds`): on a shared
     # machine it says more about a model's cost than its wall time.
     cpu_seconds: float = 0.0
 
@@ -198,49 +200,58 @@ def run_model(
     )
 
 
-def run_models(
-    con: duckdb.DuckDBPyConnection,
-    models: list[Model],
-    docs: dict[str, ModelDoc],
-    run_id: str,
-) -> list[ModelResult]:
-    """Run every model in the given (dependency) order; a failure skips everything downstream."""
-    lake_schemas = {model.schema for model in models if not model.in_memory}
-    for schema in sorted({"meta", *lake_schemas}):
-        con.execute(f"create schema if not exists {schema}")
-    con.execute(MODEL_RUNS_DDL)
-    kinds = object_kinds(con)
-    readers = dependants(models)
-    # Written together at the end, one commit: on a lake each commit is a catalog round trip.
-    run_rows: list[list[object]] = []
-    blocked: dict[str, str] = {}
-    results: list[ModelResult] = []
-    for model in models:
-        started_at = datetime.now()
-        if model.relation in blocked:
-            result = ModelResult(
+class ModelRuns:
+    """The model tasks of one build (see `etl.models.graph`) and what happened to each."""
+
+    def __init__(self, models: list[Model], docs: dict[str, ModelDoc], run_id: str) -> None:
+        self.models = models
+        self.docs = docs
+        self.run_id = run_id
+        self.kinds: dict[tuple[str, str], str] = {}
+        self.blocked: dict[str, str] = {}
+        self.results: dict[str, ModelResult] = {}
+        self.rows: dict[str, list[object]] = {}
+        self.position = {model.relation: i for i, model in enumerate(models)}
+
+    def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+        """The schemas and `meta.model_runs`, made before any task runs (one writer at a time)."""
+        lake_schemas = {model.schema for model in self.models if not model.in_memory}
+        for schema in sorted({"meta", *lake_schemas}):
+            con.execute(f"create schema if not exists {schema}")
+        con.execute(MODEL_RUNS_DDL)
+        self.kinds = object_kinds(con)
+
+    def tasks(self) -> list[Task]:
+        """One task per model, needing the models it reads; views are nearly free."""
+        names = {model.relation for model in self.models}
+        return [
+            Task(
                 model.relation,
-                str(model.path),
-                "skipped",
-                error=f"not built: {blocked[model.relation]} failed",
+                self._runner(model),
+                tuple(sorted(r for r in model.reads if r in names)),
+                weight=0.1 if model.materialized == "view" else 1.0,
             )
-        else:
-            cpu_started = time.process_time()
-            result = run_model(con, model, docs.get(model.relation), kinds)
-            result.cpu_seconds = time.process_time() - cpu_started
-        if not result.ok:
-            cause = blocked.get(model.relation, model.relation)
-            pending = list(readers.get(model.relation, ()))
-            while pending:
-                relation = pending.pop()
-                if relation not in blocked:
-                    blocked[relation] = cause
-                    pending.extend(readers.get(relation, ()))
-        if result.status == "error":
-            log.error("%s", result.error)
-        run_rows.append(
-            [
-                run_id,
+            for model in self.models
+        ]
+
+    def _runner(self, model: Model) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            started_at = datetime.now()
+            if failed:
+                # The first failure upstream, in build order, is the one named.
+                first = min(failed, key=self.position.__getitem__)
+                cause = self.blocked.get(first, first)
+                self.blocked[model.relation] = cause
+                result = ModelResult(
+                    model.relation, str(model.path), "skipped", error=f"not built: {cause} failed"
+                )
+            else:
+                result = run_model(con, model, self.docs.get(model.relation), self.kinds)
+            if result.status == "error":
+                log.error("%s", result.error)
+            self.results[model.relation] = result
+            self.rows[model.relation] = [
+                self.run_id,
                 model.relation,
                 str(model.path),
                 model.materialized,
@@ -250,11 +261,43 @@ def run_models(
                 result.status,
                 result.error,
             ]
-        )
-        results.append(result)
-    if run_rows:
-        with transaction(con):
-            con.executemany(
-                "insert into meta.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)", run_rows
-            )
+            return result.ok
+
+        return run
+
+    def ordered(self, cpu: dict[str, float]) -> list[ModelResult]:
+        """Results in build order, with each model's CPU seconds from `cpu`."""
+        out = []
+        for model in self.models:
+            result = self.results[model.relation]
+            if result.status != "skipped":
+                result.cpu_seconds = cpu.get(model.relation, 0.0)
+            out.append(result)
+        return out
+
+    def record(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Every model's row in `meta.model_runs`, in build order, one commit."""
+        # On a lake each commit is a catalog round trip: one for the whole build.
+        rows = [self.rows[m.relation] for m in self.models if m.relation in self.rows]
+        if rows:
+            with transaction(con):
+                con.executemany(
+                    "insert into meta.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                )
+
+
+def run_models(
+    con: duckdb.DuckDBPyConnection,
+    models: list[Model],
+    docs: dict[str, ModelDoc],
+    run_id: str,
+    workers: int = 1,
+) -> list[ModelResult]:
+    """Run every model after the ones it reads; a failure skips everything downstream."""
+    runs = ModelRuns(models, docs, run_id)
+    runs.prepare(con)
+    tasks = runs.tasks()
+    run_graph(con, tasks, workers)
+    results = runs.ordered({t.name: t.cpu_seconds for t in tasks})
+    runs.record(con)
     return results
