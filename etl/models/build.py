@@ -27,10 +27,17 @@ from etl.models.datatests import (
 from etl.models.discovery import Model, dependency_order, discover
 from etl.models.graph import Task, run_graph
 from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
+from etl.models.layers import (
+    BUILT,
+    attach_in_memory_layers,
+    built_first,
+    built_schemas,
+    read_built_first,
+)
 from etl.models.paths import analytics_path, status_map_path
 from etl.models.publish import PUBLISHED_SCHEMAS, Publication
 from etl.models.raw import ensure_all_raw_tables
-from etl.models.runner import ModelResult, ModelRuns, attach_in_memory_layers
+from etl.models.runner import ModelResult, ModelRuns
 from etl.models.schema import load_schema
 from etl.models.seeds import (
     SeedRows,
@@ -173,12 +180,16 @@ def _publish_lake(con: duckdb.DuckDBPyConnection, run_id: str, started: datetime
 
 
 def _copy_tasks(publication: Publication, models: list[Model]) -> list[Task]:
-    """Copy each published table into the new analytics file as soon as it is built."""
+    """Copy each published table into the new analytics file as soon as it is built.
+
+    A built table is copied from memory, at the same time as it is stored into the warehouse.
+    """
 
     def copier(model: Model) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
         def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
             if not failed:
-                publication.copy(con, model.schema, model.name)
+                database = BUILT if built_first(model) else None
+                publication.copy(con, model.schema, model.name, database)
             return not failed
 
         return run
@@ -197,10 +208,11 @@ def _load_seeds(
     run_id: str,
     today: date,
     now: datetime,
+    models: list[Model],
 ) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    attach_in_memory_layers(con)
+    attach_in_memory_layers(con, models)
     # One transaction: on a lake each commit is a round of catalog queries, and the seed
     # rows would each be one.
     with transaction(con):
@@ -270,10 +282,14 @@ def build(
     publication: Publication | None = None
     try:
         moment = as_of or started
-        _load_seeds(con, config, seeds, run_id, today or moment.date(), moment)
+        _load_seeds(con, config, seeds, run_id, today or moment.date(), moment, models)
         lap("seeds")
         model_runs = ModelRuns(models, docs, run_id)
         model_runs.prepare(con)
+
+        def setup(worker: duckdb.DuckDBPyConnection) -> None:
+            read_built_first(worker, model_runs.database, built_schemas(models))
+
         test_runs = TestRuns(tests, run_id)
         test_runs.prepare(con)
         tasks = model_runs.tasks() + test_runs.tasks({m.relation for m in models})
@@ -281,13 +297,16 @@ def build(
             publication = Publication(con, analytics_path(config))
             tasks += _copy_tasks(publication, models)
         # Tests and copies read models only: sorted after them, the order stays a valid one.
-        run_graph(con, tasks, workers)
+        run_graph(con, tasks, workers, setup)
         cpu = {t.name: t.cpu_seconds for t in tasks}
         result.models = model_runs.ordered(cpu)
         result.tests = test_runs.ordered()
-        for kind, prefix in (("tests", "test "), ("publish", "publish ")):
+        kinds = {"store": "store ", "tests": "test ", "publish": "publish "}
+        result.cpu["models"] = sum(
+            v for k, v in cpu.items() if not k.startswith(tuple(kinds.values()))
+        )
+        for kind, prefix in kinds.items():
             result.cpu[kind] = sum(v for k, v in cpu.items() if k.startswith(prefix))
-        result.cpu["models"] = sum(m.cpu_seconds for m in result.models)
         model_runs.record(con)
         test_runs.record(con)
         lap("models, tests and copies")

@@ -15,8 +15,8 @@ import duckdb
 from etl.models.discovery import referenced_relations
 from etl.models.errors import ModelDefinitionError
 from etl.models.graph import Task
-from etl.models.runner import quote, sql_literal
 from etl.models.schema import SEVERITIES, TestSpec
+from etl.models.sqltext import quote, sql_literal
 from etl.warehouse.transaction import transaction
 
 SAMPLE_ROWS = 5

@@ -105,7 +105,20 @@ class _Pool:
             return [n for n in task.needs if not self.ok.get(n, False)]
 
 
-def _work(pool: _Pool, con: Connection, clock: Callable[[], float]) -> None:
+def _work(
+    pool: _Pool,
+    con: Connection,
+    clock: Callable[[], float],
+    setup: Callable[[Connection], None] | None = None,
+) -> None:
+    if setup is not None:
+        try:
+            setup(con)
+        except BaseException as exc:
+            with pool.lock:
+                pool.crash = pool.crash or exc
+                pool.lock.notify_all()
+            return
     while (task := pool.take()) is not None:
         try:
             started = clock()
@@ -117,22 +130,30 @@ def _work(pool: _Pool, con: Connection, clock: Callable[[], float]) -> None:
         pool.done(task, ok)
 
 
-def run_graph(con: Connection, tasks: Iterable[Task], workers: int = 1) -> dict[str, bool]:
+def run_graph(
+    con: Connection,
+    tasks: Iterable[Task],
+    workers: int = 1,
+    setup: Callable[[Connection], None] | None = None,
+) -> dict[str, bool]:
     """Run every task after the tasks it needs; returns which succeeded.
 
     `tasks` must be in dependency order. With one worker they run one by one on `con`; with
     more, each worker has its own cursor of `con` (DuckDB runs each query in the thread that
-    sent it, so with `threads = 1` the workers are the build's only threads). A task that
-    raises stops the others from starting, and its exception is raised here once they end.
+    sent it, so with `threads = 1` the workers are the build's only threads), first given to
+    `setup` (settings are per connection). A task that raises stops the others from starting,
+    and its exception is raised here once they end.
     """
     tasks = list(tasks)
     pool = _Pool(tasks)
     if workers <= 1:
-        _work(pool, con, time.process_time)
+        _work(pool, con, time.process_time, setup)
     else:
         cursors = [con.cursor() for _ in range(workers)]
         threads = [
-            threading.Thread(target=_work, args=(pool, cursor, time.thread_time), daemon=True)
+            threading.Thread(
+                target=_work, args=(pool, cursor, time.thread_time, setup), daemon=True
+            )
             for cursor in cursors
         ]
         for thread in threads:

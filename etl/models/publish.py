@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.models.runner import quote, sql_literal
+from etl.models.sqltext import quote, sql_literal
 from etl.warehouse.duckdb_file import META_DDL
 from etl.warehouse.transaction import transaction
 
@@ -60,20 +60,23 @@ class Publication:
             con.execute(f"create schema if not exists {self.ALIAS}.{schema}")
         con.execute(f"create schema if not exists {self.ALIAS}.meta")
 
-    def copy(self, con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
-        """Copy one table of the warehouse, with its comments, in one transaction."""
-        source = f"{schema}.{quote(table)}"
+    def copy(
+        self, con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None
+    ) -> None:
+        """Copy one table of `database` (default: the warehouse), with its comments."""
+        row = con.execute("select current_database()").fetchone()
+        database = database or (str(row[0]) if row else "")
+        source = f"{quote(database)}.{schema}.{quote(table)}"
         dest = f"{self.ALIAS}.{schema}.{quote(table)}"
         with transaction(con):
             con.execute(f"create table {dest} as select * from {source}")
             for kind, column, text in con.execute(
-                "select 'table', null, comment from duckdb_tables() where database_name = "
-                "current_database() and schema_name = ? and table_name = ? "
-                "and comment is not null union all "
+                "select 'table', null, comment from duckdb_tables() where database_name = ? "
+                "and schema_name = ? and table_name = ? and comment is not null union all "
                 "select 'column', column_name, comment from duckdb_columns() "
-                "where database_name = current_database() and schema_name = ? "
-                "and table_name = ? and comment is not null",
-                [schema, table, schema, table],
+                "where database_name = ? and schema_name = ? and table_name = ? "
+                "and comment is not null",
+                [database, schema, table, database, schema, table],
             ).fetchall():
                 target = dest if kind == "table" else f"{dest}.{quote(column)}"
                 con.execute(f"comment on {kind} {target} is {sql_literal(text)}")
