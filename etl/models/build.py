@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ from etl.models.seeds import (
     read_severities,
     read_status_map,
 )
+from etl.models.sqltext import insert_rows
 from etl.resources import ALERT_SEVERITIES, ALERT_TYPES, SEVERITY_ORDER, SQL_DIR
 from etl.warehouse.transaction import transaction
 from etl.warehouse_kind import is_lake, warehouse_path
@@ -201,6 +203,38 @@ def _copy_tasks(publication: Publication, models: list[Model]) -> list[Task]:
     ]
 
 
+def _record(con: duckdb.DuckDBPyConnection, logs: dict[str, list[list[object]]]) -> None:
+    """This build's model runs and test results into the warehouse, one commit."""
+    # On a lake each commit is a catalog round trip: one for all the rows.
+    with transaction(con):
+        for table, rows in logs.items():
+            insert_rows(con, f"meta.{table}", rows)
+
+
+def _record_while_sealing(
+    con: duckdb.DuckDBPyConnection,
+    publication: Publication,
+    run_id: str,
+    started: datetime,
+    logs: dict[str, list[list[object]]],
+) -> None:
+    """Record the run logs (whose commit checkpoints the warehouse) while the file is sealed.
+
+    Both write the same rows to different files, on two connections: the warehouse's
+    checkpoint (writing the small tables from its WAL) and the new file's run at once.
+    """
+    sealer = con.cursor()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sealed = pool.submit(publication.seal, sealer, run_id, started, logs)
+            try:
+                _record(con, logs)
+            finally:
+                sealed.result()
+    finally:
+        sealer.close()
+
+
 def _load_seeds(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -307,16 +341,19 @@ def build(
         )
         for kind, prefix in kinds.items():
             result.cpu[kind] = sum(v for k, v in cpu.items() if k.startswith(prefix))
-        model_runs.record(con)
-        test_runs.record(con)
+        logs = {"model_runs": model_runs.log_rows(), "test_results": test_runs.log_rows()}
         lap("models, tests and copies")
-        if result.ok and publish_analytics:
-            if publication is not None:
-                result.published = publication.finish(con, run_id, started)
-                publication = None
-            else:
-                result.published = _publish_lake(con, run_id, started)
+        if result.ok and publication is not None:
+            publication.gather(con)
+            _record_while_sealing(con, publication, run_id, started, logs)
+            result.published = publication.swap()
+            publication = None
             lap("publish")
+        else:
+            _record(con, logs)
+            if result.ok and publish_analytics:
+                result.published = _publish_lake(con, run_id, started)
+                lap("publish")
     finally:
         try:
             if publication is not None:

@@ -16,7 +16,7 @@ from etl.models.discovery import referenced_relations
 from etl.models.errors import ModelDefinitionError
 from etl.models.graph import Task
 from etl.models.schema import SEVERITIES, TestSpec
-from etl.models.sqltext import quote, sql_literal
+from etl.models.sqltext import insert_rows, quote, sql_literal
 from etl.warehouse.transaction import transaction
 
 SAMPLE_ROWS = 5
@@ -208,10 +208,9 @@ class TestRuns:
     def ordered(self) -> list[TestResult]:
         return [self.results[i] for i in range(len(self.tests))]
 
-    def record(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Every result in `meta.test_results`, in declaration order, one commit."""
-        # On a lake each commit is a catalog round trip: one for all the tests.
-        rows = [
+    def log_rows(self) -> list[list[Any]]:
+        """This build's rows of `meta.test_results`, in declaration order."""
+        return [
             [
                 self.run_id,
                 result.name,
@@ -226,11 +225,6 @@ class TestRuns:
             ]
             for i, result in enumerate(self.ordered())
         ]
-        if rows:
-            with transaction(con):
-                con.executemany(
-                    "insert into meta.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
 
 
 def run_tests(
@@ -245,5 +239,7 @@ def run_tests(
     runs.prepare(con)
     for index, test in enumerate(tests):
         runs.runner(index, test)(con, [m for m in test.models if m in unavailable])
-    runs.record(con)
+    # On a lake each commit is a catalog round trip: one for all the tests.
+    with transaction(con):
+        insert_rows(con, "meta.test_results", runs.log_rows())
     return runs.ordered()

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import duckdb
 
-from etl.models.sqltext import quote, sql_literal
+from etl.models.sqltext import insert_rows, quote, sql_literal
 from etl.warehouse.duckdb_file import META_DDL
 from etl.warehouse.transaction import transaction
 
 PUBLISHED_SCHEMAS = ("marts",)
+# This build's rows of these warehouse tables are published (`meta.<name>`).
+RUN_LOGS = ("model_runs", "test_results")
 
 # The sync log and watermarks, published whole so readers see extraction times without opening
 # the warehouse. `pass` (an interrupted pass's resume point) is the engine's business only.
@@ -39,7 +41,7 @@ SYNC_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 class Publication:
-    """A new analytics file being filled beside `target`, moved over it only by `finish`.
+    """A new analytics file being filled beside `target`, moved over it only by `swap`.
 
     Tables can be copied in as soon as they are built, while other models and the data tests
     still run (from several cursors at once: each copy is its own transaction); a build that
@@ -52,6 +54,7 @@ class Publication:
         self.target = target
         self.staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         self.copied: set[tuple[str, str]] = set()
+        self.tables = 0
         target.parent.mkdir(parents=True, exist_ok=True)
         for leftover in (self.staging, self.staging.with_name(self.staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
@@ -82,11 +85,8 @@ class Publication:
                 con.execute(f"comment on {kind} {target} is {sql_literal(text)}")
         self.copied.add((schema, table))
 
-    def finish(self, con: duckdb.DuckDBPyConnection, run_id: str, built_at: datetime) -> Path:
-        """Copy what is left (run logs, sync tables), then move the file over the target.
-
-        On an error the file stays attached: the caller `discard`s it.
-        """
+    def gather(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Copy what the warehouse still has to give: tables no model built, the sync log."""
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() "
             "where database_name = current_database() and schema_name in "
@@ -97,25 +97,43 @@ class Publication:
         for schema, table in tables:
             if (schema, table) not in self.copied:
                 self.copy(con, schema, table)
+        self.tables = len(tables)
+        _publish_sync_tables(con, self.ALIAS)
+        # This build's run logs go in by `seal`, shaped as the warehouse's.
+        for table in RUN_LOGS:
+            con.execute(
+                f"create table {self.ALIAS}.meta.{table} as select * from meta.{table} limit 0"
+            )
+
+    def seal(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        run_id: str,
+        built_at: datetime,
+        logs: dict[str, list[list[object]]],
+    ) -> None:
+        """Add `meta.build_info` and this build's run logs, and close the file.
+
+        It touches the new file only, so the warehouse can record the same logs meanwhile.
+        """
         alias = self.ALIAS
         con.execute(
             f"create table {alias}.meta.build_info as "
             "select ? as run_id, ? as built_at, ? as tables",
-            [run_id, built_at, len(tables)],
+            [run_id, built_at, self.tables],
         )
         con.execute(
             f"comment on table {alias}.meta.build_info is "
             "'When this analytics file was published, and by which build run.'"
         )
         # The run logs of this build, so readers can tell how fresh and how tested it is.
-        for table in ("model_runs", "test_results"):
-            con.execute(
-                f"create table {alias}.meta.{table} as select * from meta.{table} where run_id = ?",
-                [run_id],
-            )
-        _publish_sync_tables(con, alias)
+        for table in RUN_LOGS:
+            insert_rows(con, f"{alias}.meta.{table}", logs.get(table, []))
         con.execute(f"checkpoint {alias}")
         con.execute(f"detach {alias}")
+
+    def swap(self) -> Path:
+        """Move the sealed file over the published one."""
         # A WAL left beside the target would be replayed onto the new file: there must be none.
         self.target.with_name(self.target.name + ".wal").unlink(missing_ok=True)
         os.replace(self.staging, self.target)
@@ -128,16 +146,6 @@ class Publication:
         finally:
             for path in (self.staging, self.staging.with_name(self.staging.name + ".wal")):
                 path.unlink(missing_ok=True)
-
-
-def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str, built_at: datetime) -> Path:
-    """Copy the marts (with their comments) into a fresh file and move it over `target`."""
-    publication = Publication(con, target)
-    try:
-        return publication.finish(con, run_id, built_at)
-    except BaseException:
-        publication.discard(con)
-        raise
 
 
 def _publish_sync_tables(con: duckdb.DuckDBPyConnection, alias: str) -> None:

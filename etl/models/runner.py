@@ -320,12 +320,6 @@ class ModelRuns:
             out.append(result)
         return out
 
-    def record(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Every model's row in `meta.model_runs`, in build order, one commit."""
-        # On a lake each commit is a catalog round trip: one for the whole build.
-        rows = [self.rows[m.relation] for m in self.models if m.relation in self.rows]
-        if rows:
-            with transaction(con):
-                con.executemany(
-                    "insert into meta.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
+    def log_rows(self) -> list[list[object]]:
+        """This build's rows of `meta.model_runs`, in build order."""
+        return [self.rows[m.relation] for m in self.models if m.relation in self.rows]
