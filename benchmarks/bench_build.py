@@ -2,16 +2,19 @@
 
 Usage: python benchmarks/bench_build.py [--references 100000] [--images 4] [--runs 3]
        [--warehouse FILE (reused when it exists)] [--analytics FILE] [--top 8]
-       [--compare ANALYTICS_FILE]
+       [--compare ANALYTICS_FILE] [--threads N] [--workers N]
 
 Each reference gets `--images` photos, each photo three copies (live -> retouching ->
 validation, linked parent/child), so 100,000 references x 4 images = 1,200,000 pictures of
 which 400,000 are current. 90% of references have a synced specification category (5 view
 types with formats); the rest use the example guideline file. One picture in ten shows a look.
-`--compare` checks that every mart equals the same mart of an analytics file published
-earlier (`except all` both ways), so a faster build can be shown to give the same marts on the
-same `--warehouse`. A reused `--warehouse` keeps its `marts.coverage_history` (one snapshot per
-build day), so reuse one file across days only when that growth does not matter.
+It prints the wall and CPU seconds of each run, the CPU seconds of the models, of storing the
+marts into the warehouse, of the data tests and of the copies into the analytics file, and the
+slowest models. `--compare` checks that every mart equals the same mart of an analytics file
+published earlier (`except all` both ways), so a faster build can be shown to give the same
+marts on the same `--warehouse`. A reused `--warehouse` keeps its `marts.coverage_history`
+(one snapshot per build day), so reuse one file across days only when that growth does not
+matter.
 """
 
 from __future__ import annotations
