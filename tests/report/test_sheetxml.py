@@ -143,3 +143,19 @@ def test_a_sheet_with_a_type_only_python_writes(config: Config, tmp_path: Path) 
         [None, "plain", None],
     ]
     assert ws["B2"].data_type == "s" and ws["B2"].quotePrefix
+
+
+def test_rows_of_several_text_cells_match_python(con: duckdb.DuckDBPyConnection) -> None:
+    """Each special text in every position of a row of clean texts, next to a list."""
+    con.execute("create table t (i integer, a varchar, b varchar, c varchar, l varchar[])")
+    row = 0
+    for text in TEXTS:
+        for position in range(3):
+            values = ["x", "plain text", "y"]
+            values[position] = text
+            con.execute("insert into t values (?, ?, ?, ?, ?)", [row, *values, ["p", "q"]])
+            row += 1
+    con.execute("insert into t values (?, 'clean', null, 'ok', ?)", [row, ["a", " b", "=c"]])
+    con.execute("insert into t values (?, null, null, null, null)", [row + 1])
+    query = "select * from t order by i"
+    assert sql_rows(con, query) == python_rows(con, query)
