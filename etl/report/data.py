@@ -313,6 +313,12 @@ class ReportQueries:
         row = self.con.execute(f"select count(*) from ({sql})").fetchone()
         return int(row[0]) if row else 0
 
+    def batches(self, sql: str, batch: int = STREAM_BATCH) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of `sql` in lists of up to `batch` (see `stream`)."""
+        cursor = self.con.execute(sql)
+        while chunk := cursor.fetchmany(batch):
+            yield chunk
+
     def stream(
         self, sql: str, batch: int = STREAM_BATCH
     ) -> tuple[list[Column], Iterator[tuple[Any, ...]]]:

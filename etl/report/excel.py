@@ -29,8 +29,10 @@ from etl.report.sheetxml import (
     TextOut,
     row_sql,
     splice,
+    write_built_batches,
     write_built_rows,
 )
+from etl.report.zipstream import TextSink
 
 # Spreadsheet formula injection: Excel and LibreOffice evaluate text typed with these prefixes.
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -277,11 +279,12 @@ class SheetRows:
         """Write the `<row>` elements; returns how many (the count the table was sized by)."""
         if self.sql is None:
             return 0
-        rows = self.queries.stream(self.sql)[1]
-        if self.writer is None:
-            written = write_built_rows(rows, out)
+        if self.writer is not None:
+            written = self.writer.write(self.queries.stream(self.sql)[1], out)
+        elif isinstance(out, TextSink):
+            written = write_built_batches(self.queries.batches(self.sql), out)
         else:
-            written = self.writer.write(rows, out)
+            written = write_built_rows(self.queries.stream(self.sql)[1], out)
         if written == 0:
             out.write('<row r="2"></row>')  # a table needs a data row, even an empty one
         if written != self.count:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import IO
 
@@ -23,7 +24,7 @@ class BackgroundWriter:
 
     def __init__(self, target: IO[bytes], in_flight: int = IN_FLIGHT) -> None:
         self._target = target
-        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=in_flight)
+        self._chunks: queue.Queue[bytes | Callable[[], bytes] | None] = queue.Queue(in_flight)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="xlsx-deflate", daemon=True)
         self._thread.start()
@@ -32,12 +33,13 @@ class BackgroundWriter:
         while (chunk := self._chunks.get()) is not None:
             if self._error is None:
                 try:
-                    self._target.write(chunk)
+                    self._target.write(chunk() if callable(chunk) else chunk)
                 except BaseException as exc:  # handed to the producer by write/close
                     self._error = exc
             # After an error the queue is still drained, so a producer never blocks on it.
 
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | Callable[[], bytes]) -> None:
+        """Queue `chunk`, or a function making it: run by the writer thread, in order."""
         if self._error is not None:
             raise self._error
         if chunk:
@@ -78,3 +80,7 @@ class TextSink:
     def write(self, text: str) -> int:
         self._writer.write(text.encode("utf-8"))
         return len(text)
+
+    def write_later(self, make: Callable[[], str]) -> None:
+        """Have the writer thread make the text (between its deflates) and write it."""
+        self._writer.write(lambda: make().encode("utf-8"))
