@@ -34,6 +34,7 @@ from etl.models.layers import (
     built_first,
     built_schemas,
     read_built_first,
+    release_tasks,
 )
 from etl.models.paths import analytics_path, status_map_path
 from etl.models.publish import PUBLISHED_SCHEMAS, Publication
@@ -330,6 +331,7 @@ def build(
         if publish_analytics and not lake:
             publication = Publication(con, analytics_path(config))
             tasks += _copy_tasks(publication, models)
+        tasks += release_tasks(models, tasks)
         # Tests and copies read models only: sorted after them, the order stays a valid one.
         run_graph(con, tasks, workers, setup)
         cpu = {t.name: t.cpu_seconds for t in tasks}
