@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -19,13 +20,15 @@ class Task:
 
     `run` gets a connection and the needed tasks that did not succeed (in `needs` order; it
     decides what that means, e.g. record itself as skipped) and returns whether it succeeded.
-    `weight` is a rough cost, used only to start the longest chains first.
+    `weight` is a rough cost, used only to start the longest chains first. A `prompt` task
+    (cheap, e.g. freeing memory) starts before any other ready task.
     """
 
     name: str
     run: Callable[[Connection, list[str]], bool]
     needs: tuple[str, ...] = ()
     weight: float = 1.0
+    prompt: bool = False
     # CPU seconds of the thread that ran it (with one worker, of the whole process).
     cpu_seconds: float = field(default=0.0, init=False)
 
@@ -67,7 +70,8 @@ class _Pool:
                 self._push(name)
 
     def _push(self, name: str) -> None:
-        heapq.heappush(self.ready, (-self.urgency[name], self.order[name], name))
+        first = -math.inf if self.tasks[name].prompt else -self.urgency[name]
+        heapq.heappush(self.ready, (first, self.order[name], name))
 
     def take(self) -> Task | None:
         """The most urgent ready task; None when all is done (or a worker crashed)."""

@@ -91,6 +91,7 @@ def release_tasks(models: list[Model], tasks: list[Task]) -> list[Task]:
                 _dropper(table),
                 (model.relation, *readers.get(model.relation, ())),
                 weight=0.0,
+                prompt=True,
             )
         )
     return releases
