@@ -91,6 +91,7 @@ class SlidingWindow:
         self._warm_up = warm_up
         self._lock = asyncio.Lock()
         self.acquired = 0
+        self._granted = 0
 
     @property
     def enabled(self) -> bool:
@@ -125,6 +126,7 @@ class SlidingWindow:
                 await asyncio.sleep(wait)
             send = Send(self._clock())
             self._sends.append(send)
+            self._granted += 1
             return send
 
     def answered(self, send: Send, kind: str, at: float, ok: bool = True) -> None:
@@ -162,5 +164,12 @@ class SlidingWindow:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     def throttled(self) -> None:
-        """A 429 came anyway: the sends arrive less evenly than assumed, widen the margin."""
+        """A 429 came anyway: the sends arrive less evenly than assumed, widen the margin.
+
+        Not while no more than `limit` requests of ours have gone out at all: the server's
+        window then held requests sent before this sync (a previous sync's last ones), which
+        says nothing about our pacing. The `Retry-After` pause applies either way.
+        """
+        if self._granted <= self.limit:
+            return
         self.margin = min(self.margin * 2 + 0.005, MAX_MARGIN)
