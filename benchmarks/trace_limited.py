@@ -190,22 +190,30 @@ def analyse(rows: list[dict[str, Any]], stats: dict[str, float], margin: float) 
     n = len(counted)
     wall = stats["end"] - stats["start"]
     floor = stats["requests"] / 5
-    print(f"{stats['requests']:.0f} requests, {stats['throttled']:.0f} x 429, {wall:.2f}s "
-          f"(floor {floor:.1f}s, {floor / wall:.1%}); load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{stats['requests']:.0f} requests, {stats['throttled']:.0f} x 429, {wall:.2f}s "
+        f"(floor {floor:.1f}s, {floor / wall:.1%}); load {os.getloadavg()[0]:.1f}"
+    )
     c = [r["counted"] for r in counted]
     startup = c[0] - stats["start"]
     tail = stats["end"] - c[-1]
     full, rest = divmod(n - 1, 5)
-    print(f"start-up (sync() called -> first count): {startup:.3f}s; "
-          f"first asked at +{min(r['asked'] for r in rows) - stats['start']:.3f}s")
-    print(f"tail (last count -> sync() returns): {tail:.3f}s; last answer at "
-          f"-{stats['end'] - max(r.get('answer') or 0 for r in rows):.3f}s")
+    print(
+        f"start-up (sync() called -> first count): {startup:.3f}s; "
+        f"first asked at +{min(r['asked'] for r in rows) - stats['start']:.3f}s"
+    )
+    print(
+        f"tail (last count -> sync() returns): {tail:.3f}s; last answer at "
+        f"-{stats['end'] - max(r.get('answer') or 0 for r in rows):.3f}s"
+    )
     # The span first -> last count is at least one window per 5 requests; what exceeds it is
     # the sum of each stride's excess over one second.
     span = c[-1] - c[0]
     ideal = full + (rest > 0) * 0.0
-    print(f"span first -> last count: {span:.2f}s for {n} counts (at least {ideal}s: "
-          f"excess {span - ideal:.2f}s); the 0.2 s of the floor for the last partial window")
+    print(
+        f"span first -> last count: {span:.2f}s for {n} counts (at least {ideal}s: "
+        f"excess {span - ideal:.2f}s); the 0.2 s of the floor for the last partial window"
+    )
     idle = est = marg = late = pre = other = 0.0
     lates, ests, pres, excesses, idles = [], [], [], [], []
     stride = range(0, n - 5, 5)
@@ -230,21 +238,33 @@ def analyse(rows: list[dict[str, Any]], stats: dict[str, float], margin: float) 
         lates.append(lt)
         ests.append(e)
         pres.append(p)
-    print(f"windows: {len(excesses)}, mean excess {1000 * statistics.mean(excesses):.1f} ms, "
-          f"median {1000 * statistics.median(excesses):.1f} ms, total {sum(excesses):.2f}s")
-    print(f"  not ready (the 6th request asked its turn after the window had room): "
-          f"{idle:.2f}s in {len(idles)} windows")
-    print(f"  count estimate above the true count: {est:.2f}s "
-          f"(median {1000 * statistics.median(ests or [0]):.1f} ms)")
+    print(
+        f"windows: {len(excesses)}, mean excess {1000 * statistics.mean(excesses):.1f} ms, "
+        f"median {1000 * statistics.median(excesses):.1f} ms, total {sum(excesses):.2f}s"
+    )
+    print(
+        f"  not ready (the 6th request asked its turn after the window had room): "
+        f"{idle:.2f}s in {len(idles)} windows"
+    )
+    print(
+        f"  count estimate above the true count: {est:.2f}s "
+        f"(median {1000 * statistics.median(ests or [0]):.1f} ms)"
+    )
     print(f"  margin: {marg:.2f}s")
-    print(f"  turn later than its gate (timer, lock, event loop): {late:.2f}s "
-          f"(median {1000 * statistics.median(lates or [0]):.1f} ms)")
-    print(f"  server's delay before counting: {pre:.2f}s "
-          f"(median {1000 * statistics.median(pres or [0]):.1f} ms)")
+    print(
+        f"  turn later than its gate (timer, lock, event loop): {late:.2f}s "
+        f"(median {1000 * statistics.median(lates or [0]):.1f} ms)"
+    )
+    print(
+        f"  server's delay before counting: {pre:.2f}s "
+        f"(median {1000 * statistics.median(pres or [0]):.1f} ms)"
+    )
     print(f"  unexplained (gate not the 5th-previous count): {other:.2f}s")
     refused = sorted(t for r in rows for t in r.get("refused", []))
-    print(f"server refusals: {len(refused)}" + (
-        f", at {', '.join(f'+{t:.2f}s' for t in refused)} into the sync" if refused else ""))
+    print(
+        f"server refusals: {len(refused)}"
+        + (f", at {', '.join(f'+{t:.2f}s' for t in refused)} into the sync" if refused else "")
+    )
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ from etl.engine.runtime import (
     SyncResult,
     utcnow,
 )
+from etl.engine.slots import LEADS, LEAF, Slots
 from etl.errors import (
     ApiError,
     AuthError,
@@ -72,12 +73,15 @@ class ResourceSync:
         full_refresh: bool,
         stop: list[str] | None = None,
         opened: asyncio.Event | None = None,
+        ended: dict[str, asyncio.Event] | None = None,
     ) -> None:
         self.engine = engine
         # Set (to its cause) when the source stops: no further request goes out.
         self.stop = stop if stop is not None else []
         # Set once the API has answered (or failed) a first request of this scope.
         self.opened = opened or asyncio.Event()
+        # Set when each resource of the scope has ended (`after`).
+        self._ended = ended or {}
         self.progress = engine.progress.fork()
         self.extract = extract
         self.client = client
@@ -231,8 +235,10 @@ class ResourceSync:
 
     # ---- fetching ------------------------------------------------------------------------
 
-    async def fetch(self, path: str, request: PageRequest) -> tuple[Page, list[Any]]:
-        async with self.engine.inflight:
+    async def fetch(
+        self, path: str, request: PageRequest, priority: int = LEADS
+    ) -> tuple[Page, list[Any]]:
+        async with self.engine.inflight.slot(priority):
             if self.stop:
                 raise SourceStopped(f"stopped: {self.stop[0]}")
             response, body = await self.client.get(path, request)
@@ -323,7 +329,7 @@ class ResourceSync:
         await self.add_page(records, None, 0, total_pages)
 
         async def one(request: PageRequest) -> None:
-            _, rows = await self.fetch(path, request)
+            _, rows = await self.fetch(path, request, LEAF)
             await self.add_page(rows, None, request.index, total_pages)
 
         await _gather_all([one(r) for r in plan])
@@ -484,7 +490,7 @@ class ResourceSync:
             path = resource.path.format(**row)
             inherit = {child: row[col] for child, col in resource.inherit.items()}
             request = self.pager.first(base)
-            page, records = await self.fetch(path, request)
+            page, records = await self.fetch(path, request, LEAF)
             received = await self.sequential(path, base, inherit, (request, page, records))
             if page.total is not None and received < page.total:
                 problems.append(f"{path}: {received} of {page.total} rows")
@@ -546,6 +552,11 @@ class ResourceSync:
         await self._end(status, error, started)
         return self.result
 
+    async def after(self, name: str) -> None:
+        """Wait for the pass of resource `name` to end (at once if it is not synced now)."""
+        if name in self._ended:
+            await self._ended[name].wait()
+
     def context(self) -> PassContext:
         """The narrow view of this pass a strategy works with."""
         return PassContext(
@@ -563,6 +574,7 @@ class ResourceSync:
             sink=self,
             progress=self.progress,
             result=self.result,
+            after=self.after,
         )
 
     async def _safe_flush(self) -> None:
@@ -635,7 +647,7 @@ class SourceSync:
         self.progress = progress
         self.full_refresh = full_refresh
         self.limiter = SlidingWindow(runtime.rate_limit)
-        self.inflight = asyncio.Semaphore(runtime.concurrency)
+        self.inflight = Slots(runtime.concurrency)
         self._db_lock = asyncio.Lock()
         self.clients: list[ApiClient] = []
         self.stops: list[str] = []
@@ -691,7 +703,7 @@ class SourceSync:
             try:
                 if not first:
                     await opened.wait()
-                for name in resource.depends_on:
+                for name in resource.starts_after:
                     if name in ended:
                         await ended[name].wait()
                 parent = resource.parent or (resource.nested.parent if resource.nested else None)
@@ -701,7 +713,7 @@ class SourceSync:
                     results[resource.name] = skipped(resource, f"{parent} failed")
                 else:
                     results[resource.name] = await self._one(
-                        extract, client, resource, stop, compact, opened
+                        extract, client, resource, stop, compact, opened, ended
                     )
             finally:
                 opened.set()
@@ -720,8 +732,9 @@ class SourceSync:
         stop: list[str],
         compact: list[tuple[bool, str]],
         opened: asyncio.Event,
+        ended: dict[str, asyncio.Event],
     ) -> ResourceResult:
-        sync = ResourceSync(self, extract, client, resource, self.full_refresh, stop, opened)
+        sync = ResourceSync(self, extract, client, resource, self.full_refresh, stop, opened, ended)
         try:
             return await sync.run()
         except (AuthError, UnreachableError) as exc:
