@@ -197,7 +197,8 @@ def analyse(rows: list[dict[str, Any]], stats: dict[str, float], margin: float) 
     c = [r["counted"] for r in counted]
     startup = c[0] - stats["start"]
     tail = stats["end"] - c[-1]
-    full, rest = divmod(n - 1, 5)
+    # Counts i and i + 5 are at least a window apart: n counts span at least (n - 1) // 5 s.
+    ideal = (n - 1) // 5
     print(
         f"start-up (sync() called -> first count): {startup:.3f}s; "
         f"first asked at +{min(r['asked'] for r in rows) - stats['start']:.3f}s"
@@ -206,13 +207,11 @@ def analyse(rows: list[dict[str, Any]], stats: dict[str, float], margin: float) 
         f"tail (last count -> sync() returns): {tail:.3f}s; last answer at "
         f"-{stats['end'] - max(r.get('answer') or 0 for r in rows):.3f}s"
     )
-    # The span first -> last count is at least one window per 5 requests; what exceeds it is
-    # the sum of each stride's excess over one second.
+    # What the span exceeds that by is the sum of each stride's excess over one second.
     span = c[-1] - c[0]
-    ideal = full + (rest > 0) * 0.0
     print(
         f"span first -> last count: {span:.2f}s for {n} counts (at least {ideal}s: "
-        f"excess {span - ideal:.2f}s); the 0.2 s of the floor for the last partial window"
+        f"excess {span - ideal:.2f}s)"
     )
     idle = est = marg = late = pre = other = 0.0
     lates, ests, pres, excesses, idles = [], [], [], [], []
@@ -273,7 +272,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument(
-        "--pause", type=float, default=0.0, help="seconds between runs (bench_sync.py: none)"
+        "--pause", type=float, default=1.0, help="seconds between runs (as bench_sync.py)"
     )
     parser.add_argument("--dump", type=Path, help="write every request's trace as JSON lines")
     args = parser.parse_args()
