@@ -18,6 +18,8 @@ from pydantic_core import from_json
 from etl.engine.auth import Auth
 from etl.engine.paginators import PageRequest
 from etl.engine.ratelimit import Limiter, Send
+from etl.engine.transport import LeanTransport
+from etl.engine.transport import wanted as lean_transport_wanted
 from etl.errors import ApiError, AuthError, RetryBudgetExceeded, TokenRejected, UnreachableError
 
 log = logging.getLogger(__name__)
@@ -84,8 +86,14 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.stats = ClientStats()
         self._rng = random.Random(seed)
-        # httpx's own transport calls the trace hooks that take each request's turn.
-        self._hooked = transport is None or isinstance(transport, httpx.AsyncHTTPTransport)
+        # httpx's own transport and the lean one call the trace hooks that take each request's
+        # turn.
+        self._hooked = transport is None or isinstance(
+            transport, httpx.AsyncHTTPTransport | LeanTransport
+        )
+        if transport is None and lean_transport_wanted():
+            # About 1.5 ms less CPU per request than httpx's own (`etl.engine.transport`).
+            transport = LeanTransport()
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
