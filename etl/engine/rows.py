@@ -80,8 +80,10 @@ class RowBuilder:
             if isinstance(record, dict):
                 if inherit:
                     record = {**inherit, **record}
-                for name in record.keys() - self.api_fields:
-                    self.drift.setdefault(name, record[name])
+                # A subset test allocates nothing: most records have no unknown field.
+                if not record.keys() <= self.api_fields:
+                    for name in record.keys() - self.api_fields:
+                        self.drift.setdefault(name, record[name])
             else:
                 all_dicts = False
             page.append(record)
