@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import gzip
+import ipaddress
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from etl.engine.auth import BearerToken
 from etl.engine.client import ApiClient
@@ -243,3 +251,67 @@ def test_client_pages_go_straight_to_the_transport_as_the_client_would_send_them
     assert sorted(third.replace("Cookie: session=abc\r\n", "").split("\r\n")) == sorted(
         first.split("\r\n")
     )
+
+
+def test_transport_speaks_tls(tmp_path: Path) -> None:
+    # A self-signed certificate for 127.0.0.1, trusted by the client's context only.
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert_file, key_file)
+    client_context = ssl.create_default_context(cafile=str(cert_file))
+    server = Server([(answer(b"[1]", "Content-Length: 3"), False)] * 2)
+
+    async def main() -> list[bytes]:
+        listening = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_context)
+        port = listening.sockets[0].getsockname()[1]
+        try:
+            transport = LeanTransport(ssl_context=client_context)
+            async with httpx.AsyncClient(transport=transport) as http:
+                return [(await http.get(f"https://127.0.0.1:{port}/x")).content for _ in range(2)]
+        finally:
+            listening.close()
+            await listening.wait_closed()
+
+    assert asyncio.run(main()) == [b"[1]", b"[1]"]
+    assert server.connections == 1
+
+    # A certificate the client does not trust: a connect error, never a silent plain request.
+    async def untrusted() -> None:
+        listening = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_context)
+        port = listening.sockets[0].getsockname()[1]
+        try:
+            async with httpx.AsyncClient(transport=LeanTransport()) as http:
+                await http.get(f"https://127.0.0.1:{port}/x")
+        finally:
+            listening.close()
+            await listening.wait_closed()
+
+    server.answers = [(answer(b"[1]", "Content-Length: 3"), False)]
+    with pytest.raises(httpx.ConnectError):
+        asyncio.run(untrusted())
