@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import os
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -34,7 +34,7 @@ _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 _NO_BODY = frozenset({204, 304})
 
 
-def wanted(env: os._Environ[str] | dict[str, str] = os.environ) -> bool:
+def wanted(env: Mapping[str, str] = os.environ) -> bool:
     """True unless a proxy is configured in the environment (httpx's own transport honours it)."""
     return not any(env.get(name) or env.get(name.upper()) for name in _PROXY_VARIABLES)
 
