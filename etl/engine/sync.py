@@ -27,6 +27,7 @@ from typing import Any
 
 from etl.engine import nested, reread
 from etl.engine.client import ApiClient
+from etl.engine.collection import fewer_collections
 from etl.engine.completeness import judge
 from etl.engine.context import PassContext
 from etl.engine.declarations import Resource
@@ -792,7 +793,10 @@ def sync(
 ) -> SyncResult:
     """Blocking wrapper around `run_sync` (the caller holds the warehouse's run lock)."""
     warehouse.mark_interrupted_runs()
-    return asyncio.run(run_sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress))
+    with fewer_collections():
+        return asyncio.run(
+            run_sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress)
+        )
 
 
 # Tests and benchmarks import the runtime types from here, with the engine's entry points.
