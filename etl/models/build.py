@@ -333,7 +333,9 @@ def build(
             tasks += _copy_tasks(publication, models)
         tasks += release_tasks(models, tasks)
         # Tests and copies read models only: sorted after them, the order stays a valid one.
-        run_graph(con, tasks, workers, setup)
+        # A task running alone (the Grand Shooting chain at the start) uses every core.
+        alone = (1, os.cpu_count() or 1) if workers > 1 and not threads else None
+        run_graph(con, tasks, workers, setup, alone)
         cpu = {t.name: t.cpu_seconds for t in tasks}
         result.models = model_runs.ordered(cpu)
         result.tests = test_runs.ordered()

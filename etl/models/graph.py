@@ -73,15 +73,20 @@ class _Pool:
         first = -math.inf if self.tasks[name].prompt else -self.urgency[name]
         heapq.heappush(self.ready, (first, self.order[name], name))
 
-    def take(self) -> Task | None:
-        """The most urgent ready task; None when all is done (or a worker crashed)."""
+    def take(self) -> tuple[Task, bool] | None:
+        """The most urgent ready task, and whether it runs alone; None when all is done.
+
+        A task runs alone when nothing else is running or ready: nothing can start before it
+        ends, since only an ending task makes others ready.
+        """
         with self.lock:
             while True:
                 if self.crash is not None:
                     return None
                 if self.ready:
                     self.running += 1
-                    return self.tasks[heapq.heappop(self.ready)[2]]
+                    task = self.tasks[heapq.heappop(self.ready)[2]]
+                    return task, self.running == 1 and not self.ready
                 if not self.running:
                     self.lock.notify_all()
                     return None
@@ -114,6 +119,7 @@ def _work(
     con: Connection,
     clock: Callable[[], float],
     setup: Callable[[Connection], None] | None = None,
+    alone: tuple[int, int] | None = None,
 ) -> None:
     if setup is not None:
         try:
@@ -123,10 +129,19 @@ def _work(
                 pool.crash = pool.crash or exc
                 pool.lock.notify_all()
             return
-    while (task := pool.take()) is not None:
+    while (taken := pool.take()) is not None:
+        task, solo = taken
+        widen = solo and alone is not None
         try:
             started = clock()
-            ok = task.run(con, pool.failed_needs(task))
+            if widen and alone:
+                # The other cores would idle: DuckDB's own threads help this query.
+                con.execute(f"set threads = {alone[1]}")
+            try:
+                ok = task.run(con, pool.failed_needs(task))
+            finally:
+                if widen and alone:
+                    con.execute(f"set threads = {alone[0]}")
             task.cpu_seconds = clock() - started
         except BaseException as exc:  # re-raised by run_graph in the calling thread
             pool.failed(exc)
@@ -139,6 +154,7 @@ def run_graph(
     tasks: Iterable[Task],
     workers: int = 1,
     setup: Callable[[Connection], None] | None = None,
+    alone: tuple[int, int] | None = None,
 ) -> dict[str, bool]:
     """Run every task after the tasks it needs; returns which succeeded.
 
@@ -146,7 +162,10 @@ def run_graph(
     more, each worker has its own cursor of `con` (DuckDB runs each query in the thread that
     sent it, so with `threads = 1` the workers are the build's only threads), first given to
     `setup` (settings are per connection). A task that raises stops the others from starting,
-    and its exception is raised here once they end.
+    and its exception is raised here once they end. `alone` = (threads, more): a task that
+    runs while nothing else is running or ready gets `more` DuckDB threads (a setting of the
+    whole database, safe then: no other query can start before it ends), then `threads`
+    again. Its `cpu_seconds` then leave out DuckDB's extra threads.
     """
     tasks = list(tasks)
     pool = _Pool(tasks)
@@ -156,7 +175,9 @@ def run_graph(
         cursors = [con.cursor() for _ in range(workers)]
         threads = [
             threading.Thread(
-                target=_work, args=(pool, cursor, time.thread_time, setup), daemon=True
+                target=_work,
+                args=(pool, cursor, time.thread_time, setup, alone),
+                daemon=True,
             )
             for cursor in cursors
         ]

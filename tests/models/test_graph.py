@@ -64,3 +64,24 @@ def test_in_memory_tables_are_released_after_every_task_reading_them() -> None:
         "test 0 unique",
     }
     assert all(t.prompt for t in releases.values())
+
+
+def test_a_task_running_alone_gets_every_thread_then_gives_them_back() -> None:
+    threads: dict[str, int] = {}
+
+    def record(name: str) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            row = con.execute("select current_setting('threads')").fetchone()
+            threads[name] = int(row[0]) if row else 0
+            return True
+
+        return run
+
+    con = duckdb.connect()
+    con.execute("set threads = 1")
+    tasks = [Task("a", record("a")), Task("b", record("b"), ("a",)), Task("c", record("c"), ("a",))]
+    run_graph(con, tasks, workers=2, alone=(1, 2))
+    # `a` runs alone; `b` and `c` are ready together, so neither is alone when it starts.
+    assert threads == {"a": 2, "b": 1, "c": 1}
+    row = con.execute("select current_setting('threads')").fetchone()
+    assert row is not None and int(row[0]) == 1
