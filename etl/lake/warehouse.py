@@ -1,10 +1,13 @@
 """The DuckLake kind of `etl.warehouse.protocol.Warehouse`: the file's SQL, commits retried.
 
-The statements are those of the file (`etl.warehouse.duckdb_file`, written to run on both);
-what differs is concurrency. Other processes commit to the same lake, so a commit can meet a
-conflict; DuckLake then drops the transaction whole, and the operation is run again (every
-write here is one transaction or idempotent statements). Tables are created up front, under the
-lake-wide `ddl` lock, because concurrent table creation is what DuckLake handles worst.
+The raw-table statements are those of the file (`etl.warehouse.duckdb_file`, written to run on
+both); what differs is concurrency. Other processes commit to the same lake, so a commit can
+meet a conflict; DuckLake then drops the transaction whole, and the operation is run again
+(every write here is one transaction or idempotent statements). Run and checkpoint rows are
+written as versions, by inserts only (`etl.lake.meta`), so that syncs of different sources
+never delete from the same table, which is what DuckLake counts as a conflict. Tables are
+created up front, under the lake-wide `ddl` lock, because concurrent table creation is what
+DuckLake handles worst.
 """
 
 from __future__ import annotations
@@ -21,18 +24,23 @@ from typing import Any, ParamSpec, TypeVar
 
 import duckdb
 
+from etl.lake import meta
 from etl.lake.attach import connect_lake
 from etl.lake.config import LakeWarehouse
 from etl.lake.locks import DDL_LOCK, lake_locks
+from etl.lake.meta import RUNS, STATE, MetaRows
 from etl.warehouse import children
 from etl.warehouse.duckdb_file import (
-    META_DDL,
     DuckDBWarehouse,
+    batch_frame,
+    close_pass,
     ensure_raw_tables,
-    mark_interrupted_runs,
+    insert_quarantined,
     raw_columns,
     transaction,
+    upsert_batch,
 )
+from etl.warehouse.keyed import NOW
 from etl.warehouse.tables import Columns, RawTable, StateUpdate, TableSource
 
 log = logging.getLogger(__name__)
@@ -48,21 +56,6 @@ DDL_WAIT_SECONDS = 300.0
 
 
 State = tuple[datetime | None, dict[str, Any] | None]
-
-
-def read_states(
-    con: duckdb.DuckDBPyConnection, scopes: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str, str], State]:
-    """`read_state` of every resource of these (source, scope) pairs, in one query."""
-    rows = con.execute(
-        "select source, scope, resource, watermark, pass from meta.sync_state "
-        "where list_contains(?::varchar[], source || '/' || scope)",
-        [[f"{source}/{scope}" for source, scope in scopes]],
-    ).fetchall()
-    return {
-        (source, scope, resource): (watermark, json.loads(stored) if stored else None)
-        for source, scope, resource, watermark, stored in rows
-    }
 
 
 def is_conflict(error: BaseException) -> bool:
@@ -97,10 +90,12 @@ def create_tables(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]
     """Every meta table and the raw tables of `sources`, in one transaction."""
 
     listed = list(sources)
+    older = meta.old_tables(con)
 
     def create() -> None:
         with transaction(con):
-            for statement in (*META_DDL, children.CHILD_READS_DDL):
+            meta.upgrade(con, older)
+            for statement in (*meta.lake_meta_ddl(), children.CHILD_READS_DDL):
                 con.execute(statement)
             existing = raw_columns(con)
             for source in listed:
@@ -123,10 +118,10 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         self.scopes = list(scopes)
         # Sources whose tables `open_lake` just created: each catalog read costs a round trip.
         self.created = set(created)
-        # The checkpoints of the held scopes, read in one query on first use: only this
-        # process writes them while it holds their locks. Keys written since are read again.
-        self._states: dict[tuple[str, str, str], State] | None = None
-        self._written: set[tuple[str, str, str]] = set()
+        # Run and checkpoint rows, in memory once read or written: only this process writes
+        # the held scopes' rows while it holds their locks.
+        self.meta = MetaRows(con)
+        self._states_loaded = False
 
     @classmethod
     @contextmanager
@@ -157,13 +152,47 @@ class DuckLakeWarehouse(DuckDBWarehouse):
                 con.close()
                 raise
         try:
-            yield cls(con, scopes, (source.name for source in listed))
+            warehouse = cls(con, scopes, (source.name for source in listed))
+            yield warehouse
+            warehouse.tidy()
         finally:
             con.close()
 
+    def _write(self, action: Callable[[], R], what: str) -> R:
+        """`action` in one transaction, run again on a conflict; its meta rows kept on commit."""
+
+        def attempt() -> R:
+            try:
+                with transaction(self.con):
+                    result = action()
+            except BaseException:
+                self.meta.discard()
+                raise
+            self.meta.commit()
+            return result
+
+        return retry_conflicts(attempt, what)
+
+    def tidy(self) -> None:
+        """Delete the run and checkpoint versions this sync superseded, in one transaction.
+
+        Left for the next sync if it fails: they are only superseded rows, the views hide them.
+        """
+        if not self.meta.written:
+            return
+        try:
+            self._write(lambda: meta.remove_superseded(self.con, self.meta.written), "tidy")
+        except duckdb.Error as exc:
+            log.warning("could not remove superseded run and checkpoint rows: %s", exc)
+
     def mark_interrupted_runs(self) -> int:  # type: ignore[override]
         """Runs left 'running' in the scopes this process holds (others may be live)."""
-        return retry_conflicts(lambda: mark_interrupted_runs(self.con, self.scopes))
+        if not self.scopes:
+            return 0
+        return self._write(
+            lambda: meta.mark_interrupted(self.con, self.scopes, self.meta.next_version()),
+            "mark interrupted runs",
+        )
 
     def ensure_tables(self, source: TableSource) -> None:
         """Create the source's tables, unless `open_lake` just did (under the `ddl` lock)."""
@@ -172,12 +201,53 @@ class DuckLakeWarehouse(DuckDBWarehouse):
 
     def read_state(self, source: str, scope: str, resource: str) -> State:
         """The checkpoint (see the protocol), from one read of every held scope's rows."""
-        key = (source, scope, resource)
-        if key in self._written or (source, scope) not in self.scopes:
-            return DuckDBWarehouse.read_state(self, source, scope, resource)
-        if self._states is None:
-            self._states = read_states(self.con, self.scopes)
-        return self._states.get(key, (None, None))
+        if not self._states_loaded and self.scopes:
+            self.meta.load_states(self.scopes)
+            self._states_loaded = True
+        row = self.meta.row(STATE, {"source": source, "scope": scope, "resource": resource})
+        if row is None:
+            return None, None
+        stored = row.get("pass")
+        return row.get("watermark"), (json.loads(stored) if stored else None)
+
+    def start_run(self, run_id: str, source: str, scope: str, resource: str, mode: str) -> None:
+        """A 'running' row for one resource of one scope in this run."""
+        key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
+        values = {
+            "mode": mode,
+            "started_at": NOW,
+            "ended_at": None,
+            "pages": 0,
+            "rows": 0,
+            "status": "running",
+            "error": None,
+        }
+        self._write(lambda: self.meta.put(RUNS, key, values), "start run")
+
+    def set_run_mode(self, run_id: str, source: str, scope: str, resource: str, mode: str) -> None:
+        """Correct a run row's mode."""
+        key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
+        self._write(
+            lambda: self.meta.put(RUNS, key, {"mode": mode}, insert_missing=False),
+            "set run mode",
+        )
+
+    def end_run(
+        self,
+        run_id: str,
+        source: str,
+        scope: str,
+        resource: str,
+        *,
+        status: str,
+        error: str | None,
+        pages: int,
+        rows: int,
+    ) -> None:
+        """Close a run row with its status and final counts."""
+        key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
+        values = {"ended_at": NOW, "status": status, "error": error, "pages": pages, "rows": rows}
+        self._write(lambda: self.meta.put(RUNS, key, values, insert_missing=False), "end run")
 
     def land(
         self,
@@ -188,14 +258,27 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         *,
         keep_newer: str | None = None,
     ) -> None:
-        """`land` (one transaction, retried on a conflict) noting the checkpoint written."""
-        self._written.add((state.source, state.scope, state.resource))
-        retry_conflicts(
-            lambda: DuckDBWarehouse.land(
-                self, table, rows, state, quarantined, keep_newer=keep_newer
-            ),
-            "land",
-        )
+        """`land` (one transaction, retried on a conflict) with the checkpoint as versions."""
+        frame = batch_frame(table, rows)
+        bad = list(quarantined)
+        run_key = {
+            "run_id": state.run_id,
+            "source": state.source,
+            "scope": state.scope,
+            "resource": state.resource,
+        }
+        state_key = {"source": state.source, "scope": state.scope, "resource": state.resource}
+
+        def write() -> None:
+            upsert_batch(self.con, table, frame, keep_newer=keep_newer)
+            insert_quarantined(self.con, state, bad)
+            self.meta.put(
+                RUNS, run_key, {"pages": state.pages, "rows": state.rows}, insert_missing=False
+            )
+            if state.pass_state is not None:
+                self.meta.put(STATE, state_key, {"pass": json.dumps(state.pass_state)})
+
+        self._write(write, "land")
 
     def finish_pass(
         self,
@@ -206,23 +289,23 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         complete_scan: bool,
         watermark_column: str | None,
     ) -> int:
-        """`finish_pass` (one transaction, retried on a conflict) noting the state written."""
-        self._written.add((table.source.name, str(scope), table.resource.name))
-        return retry_conflicts(
-            lambda: DuckDBWarehouse.finish_pass(
-                self,
+        """`finish_pass` (one transaction, retried on a conflict), the state as a version."""
+        key = {"source": table.source.name, "scope": str(scope), "resource": table.resource.name}
+
+        def write() -> int:
+            marked, values = close_pass(
+                self.con,
                 table,
                 scope,
                 pass_started_at=pass_started_at,
                 complete_scan=complete_scan,
                 watermark_column=watermark_column,
-            ),
-            "finish_pass",
-        )
+            )
+            self.meta.put(STATE, key, values)
+            return marked
 
-    start_run = _retried(DuckDBWarehouse.start_run)
-    set_run_mode = _retried(DuckDBWarehouse.set_run_mode)
-    end_run = _retried(DuckDBWarehouse.end_run)
+        return self._write(write, "finish_pass")
+
     record_drift = _retried(DuckDBWarehouse.record_drift)
     record_child_reads = _retried(DuckDBWarehouse.record_child_reads)
     mark_vanished = _retried(DuckDBWarehouse.mark_vanished)
