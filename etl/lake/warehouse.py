@@ -28,7 +28,7 @@ from etl.lake import meta
 from etl.lake.attach import connect_lake
 from etl.lake.config import LakeWarehouse
 from etl.lake.locks import DDL_LOCK, lake_locks
-from etl.lake.meta import RUNS, STATE, MetaRows
+from etl.lake.meta import RUNS, STATE, MetaRows, resolve_now
 from etl.warehouse import children
 from etl.warehouse.duckdb_file import (
     DuckDBWarehouse,
@@ -122,6 +122,8 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         # the held scopes' rows while it holds their locks.
         self.meta = MetaRows(con)
         self._states_loaded = False
+        # Run-row writes that ride with this writer's next transaction (see `start_run`).
+        self._pending: list[Callable[[], object]] = []
 
     @classmethod
     @contextmanager
@@ -153,37 +155,51 @@ class DuckLakeWarehouse(DuckDBWarehouse):
                 raise
         try:
             warehouse = cls(con, scopes, (source.name for source in listed))
-            yield warehouse
-            warehouse.tidy()
+            try:
+                yield warehouse
+            finally:
+                warehouse.close_out()
         finally:
             con.close()
 
     def _write(self, action: Callable[[], R], what: str) -> R:
-        """`action` in one transaction, run again on a conflict; its meta rows kept on commit."""
+        """`action` in one transaction, after the pending run rows, run again on a conflict;
+        its meta rows kept in memory once committed."""
 
         def attempt() -> R:
             try:
                 with transaction(self.con):
+                    for pending in self._pending:
+                        pending()
                     result = action()
             except BaseException:
                 self.meta.discard()
                 raise
             self.meta.commit()
+            self._pending.clear()
             return result
 
         return retry_conflicts(attempt, what)
 
-    def tidy(self) -> None:
-        """Delete the run and checkpoint versions this sync superseded, in one transaction.
+    def close_out(self) -> None:
+        """Write the pending run rows, and delete the run and checkpoint versions this writer
+        superseded, in one transaction (the only deletes from those tables a sync makes).
 
-        Left for the next sync if it fails: they are only superseded rows, the views hide them.
+        A failure is logged, not raised: the sync's own outcome is what to report, a run row
+        left 'running' is marked 'interrupted' by the next sync of the scope, and superseded
+        versions are hidden by the views until a later sync removes them.
         """
-        if not self.meta.written:
+
+        def write() -> None:
+            # After the pending rows: they count among the written ones.
+            meta.remove_superseded(self.con, self.meta.written)
+
+        if not self._pending and not self.meta.written:
             return
         try:
-            self._write(lambda: meta.remove_superseded(self.con, self.meta.written), "tidy")
+            self._write(write, "close out")
         except duckdb.Error as exc:
-            log.warning("could not remove superseded run and checkpoint rows: %s", exc)
+            log.warning("could not write the last run rows of this sync: %s", exc)
 
     def mark_interrupted_runs(self) -> int:  # type: ignore[override]
         """Runs left 'running' in the scopes this process holds (others may be live)."""
@@ -211,7 +227,13 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         return row.get("watermark"), (json.loads(stored) if stored else None)
 
     def start_run(self, run_id: str, source: str, scope: str, resource: str, mode: str) -> None:
-        """A 'running' row for one resource of one scope in this run."""
+        """A 'running' row for one resource of one scope in this run.
+
+        Written with this writer's next transaction (the resource's first batch, usually), as
+        is `end_run`'s row: a lake transaction costs rounds of catalog queries, and two per
+        resource were half of a small sync's. A `kill -9` can then lose a run row, never data:
+        the next sync of the scope marks a run it finds 'running' as 'interrupted'.
+        """
         key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
         values = {
             "mode": mode,
@@ -222,7 +244,9 @@ class DuckLakeWarehouse(DuckDBWarehouse):
             "status": "running",
             "error": None,
         }
-        self._write(lambda: self.meta.put(RUNS, key, values), "start run")
+        # The time of the call, not of the transaction that writes the row.
+        now = resolve_now(self.con, values)
+        self._pending.append(lambda: self.meta.put(RUNS, key, now))
 
     def set_run_mode(self, run_id: str, source: str, scope: str, resource: str, mode: str) -> None:
         """Correct a run row's mode."""
@@ -244,10 +268,11 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         pages: int,
         rows: int,
     ) -> None:
-        """Close a run row with its status and final counts."""
+        """Close a run row with its status and final counts (with the next transaction)."""
         key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
         values = {"ended_at": NOW, "status": status, "error": error, "pages": pages, "rows": rows}
-        self._write(lambda: self.meta.put(RUNS, key, values, insert_missing=False), "end run")
+        now = resolve_now(self.con, values)
+        self._pending.append(lambda: self.meta.put(RUNS, key, now, insert_missing=False))
 
     def land(
         self,

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from etl.lake.attach import connect_lake
 from etl.lake.warehouse import DuckLakeWarehouse
 from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.tables import RawTable, StateUpdate
@@ -58,7 +59,9 @@ def test_lake_meta_rows_stay_inlined_and_keep_their_columns(
         warehouse.end_run(
             "r1", "grandshooting", "0", "pictures", status="ok", error=None, pages=3, rows=30
         )
-        con = warehouse.con
+    # The last run row is written when the warehouse closes (with the next transaction).
+    con = connect_lake(lake_settings(lake), base_dir=lake.base_dir(), read_only=True)
+    try:
         runs = con.execute(
             "select mode, status, pages, rows, started_at is not null, ended_at is not null "
             "from meta.sync_runs where run_id = 'r1'"
@@ -72,11 +75,20 @@ def test_lake_meta_rows_stay_inlined_and_keep_their_columns(
             f"""select t.table_name, count(*)
                 from __ducklake_metadata_lake.{lake_name}.ducklake_data_file f
                 join __ducklake_metadata_lake.{lake_name}.ducklake_table t using (table_id)
-                where t.end_snapshot is null and t.table_name in ('sync_runs', 'sync_state')
+                where t.end_snapshot is null
+                  and t.table_name in ('sync_runs_versions', 'sync_state_versions')
                 group by 1"""
         ).fetchall()
+        # Closing removed the versions the newest ones replaced: one row per key is left.
+        versions = con.execute(
+            "select (select count(*) from meta.sync_runs_versions), "
+            "(select count(*) from meta.sync_state_versions)"
+        ).fetchone()
         pictures = con.execute(f"select count(*) from {table.name}").fetchone()
+    finally:
+        con.close()
     assert runs == [("full", "ok", 3, 30, True, True)]
     assert states == [(datetime(2026, 11, 1, 10, 0), None, True, True)]
     assert files == []
+    assert versions == (1, 1)
     assert pictures == (30,)
