@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.config import parse_config
+from etl.config import load_config, parse_config
 from etl.config_toml import config_toml
 from etl.demo import DEMO_TOKEN, DEMO_TOKEN_ENV, SARTIQ_DEMO_TOKEN_ENV, demo_config
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
 from etl.simulators.grandshooting.faults import Faults
 from etl.simulators.sartiq import SartiqSimulator
+from etl.workspace import connect
 
 ROWS = re.compile(r"run \S+: (\d+) rows in ([\d.]+)s")
 
@@ -194,7 +195,11 @@ def main() -> None:
                     "metadata_schema": schema,
                     "data_path": str(root / schema),
                 }
-                return write_config(root / schema, section, server.base_url, sartiq, rate_limit)
+                path = write_config(root / schema, section, server.base_url, sartiq, rate_limit)
+                # The lake's catalog and tables are made once per deployment, not per sync (the
+                # file's by its first sync, in no time): made here, untimed.
+                connect(load_config(path)).close()
+                return path
 
             tag = uuid.uuid4().hex[:6]
             file_run = serial(file(f"file_{tag}"), [*syncs, ("build",)])

@@ -28,6 +28,7 @@ import duckdb
 from etl.lake import meta
 from etl.lake.attach import LAKE_ALIAS, connect_lake, literal
 from etl.lake.config import LakeWarehouse
+from etl.lake.errors import LakeError
 from etl.lake.locks import DDL_LOCK, lake_locks
 from etl.lake.meta import RUNS, STATE, MetaRows, resolve_now
 from etl.warehouse import children
@@ -106,6 +107,29 @@ def create_tables(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]
     write_files_for(con, FILE_SCHEMAS)
 
 
+META_TABLES = (
+    *(table.versions for table in meta.VERSIONED),
+    *(table.view for table in meta.VERSIONED),
+    "meta.quarantine",
+    "meta.schema_drift",
+    "meta.child_reads",
+)
+
+
+def tables_ready(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]) -> bool:
+    """Whether every table `create_tables` makes exists with all its columns, and the options
+    are set: then a writer needs no DDL, nor the `ddl` lock (queries only, no commit)."""
+    if not all(meta.exists(con, name) for name in META_TABLES):
+        return False
+    stored = raw_columns(con)
+    for source in sources:
+        for resource in source.resources:
+            table = RawTable(source, resource)
+            if not {name for name, _ in table.columns} <= stored.get(table.table_name, set()):
+                return False
+    return not missing_file_schemas(con, FILE_SCHEMAS)
+
+
 # Schemas whose inserts always go to Parquet files, whatever `inline_rows`: raw rows are wide
 # (the API's JSON in `_raw`), and inlining a batch of them into a PostgreSQL catalog cost ten
 # times the CPU of writing a file (measured: 999 pictures, 0.62 s against 0.05 s; 3.9 s under
@@ -115,8 +139,8 @@ def create_tables(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]
 FILE_SCHEMAS = ("raw", "seeds", "staging", "marts")
 
 
-def write_files_for(con: duckdb.DuckDBPyConnection, schemas: Sequence[str]) -> None:
-    """Turn data inlining off for `schemas` (an option stored in the catalog), once per lake."""
+def missing_file_schemas(con: duckdb.DuckDBPyConnection, schemas: Sequence[str]) -> list[str]:
+    """Those of `schemas` whose inlining option is not set to 0 yet."""
     done = {
         entry
         for (entry,) in con.execute(
@@ -124,15 +148,42 @@ def write_files_for(con: duckdb.DuckDBPyConnection, schemas: Sequence[str]) -> N
             "where option_name = 'data_inlining_row_limit' and scope = 'SCHEMA' and value = '0'"
         ).fetchall()
     }
-    for schema in schemas:
-        if schema not in done:
-            # The option needs the schema: the build's are created here, before its first run.
-            con.execute(f"create schema if not exists {schema}")
-            statement = (
-                f"call {LAKE_ALIAS}.set_option('data_inlining_row_limit', 0, "
-                f"schema => {literal(schema)})"
-            )
-            retry_conflicts(partial(con.execute, statement), "set option")
+    return [schema for schema in schemas if schema not in done]
+
+
+def write_files_for(con: duckdb.DuckDBPyConnection, schemas: Sequence[str]) -> None:
+    """Turn data inlining off for `schemas` (an option stored in the catalog), once per lake."""
+    for schema in missing_file_schemas(con, schemas):
+        # The option needs the schema: the build's are created here, before its first run.
+        con.execute(f"create schema if not exists {schema}")
+        statement = (
+            f"call {LAKE_ALIAS}.set_option('data_inlining_row_limit', 0, "
+            f"schema => {literal(schema)})"
+        )
+        retry_conflicts(partial(con.execute, statement), "set option")
+
+
+def attach_for_writing(
+    lake: LakeWarehouse,
+    *,
+    base_dir: Path,
+    command: str,
+    env: Mapping[str, str] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A writing connection to the lake; the first attach of a new lake under the `ddl` lock.
+
+    Two writers creating a new lake's catalog at once collide in PostgreSQL
+    ("ducklake_metadata already exists"); a PostgreSQL catalog is attached without the lock
+    first, and again under it when that failed (the other writer has created it by then).
+    File catalogs are attached under the lock, as they always were.
+    """
+    if lake.catalog_kind == "postgres":
+        try:
+            return connect_lake(lake, base_dir=base_dir, env=env, inline=True)
+        except LakeError:
+            log.info("attach failed, again under the ddl lock (a new lake being created?)")
+    with lake_locks(lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS):
+        return connect_lake(lake, base_dir=base_dir, env=env, inline=True)
 
 
 class DuckLakeWarehouse(DuckDBWarehouse):
@@ -170,20 +221,21 @@ class DuckLakeWarehouse(DuckDBWarehouse):
     ) -> Iterator[DuckLakeWarehouse]:
         """Attach the lake for writing, create missing tables (under the `ddl` lock) first."""
         listed = list(sources)
-        # Attached under the `ddl` lock too: two writers creating a new lake's catalog at once
-        # collide in PostgreSQL ("ducklake_metadata already exists").
-        with lake_locks(
-            lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS
-        ):
-            con = connect_lake(lake, base_dir=base_dir, env=env, inline=True)
-            try:
-                # A sync's statements are many and small: DuckDB's worker threads only spin
-                # waiting on the catalog (measured: half the CPU of a sync went there).
-                con.execute("set threads = 1")
-                create_tables(con, listed)
-            except BaseException:
-                con.close()
-                raise
+        con = attach_for_writing(lake, base_dir=base_dir, command=command, env=env)
+        try:
+            # A sync's statements are many and small: DuckDB's worker threads only spin
+            # waiting on the catalog (measured: half the CPU of a sync went there).
+            con.execute("set threads = 1")
+            # Checked without the lock first: writers starting at once then attach and check
+            # side by side instead of one after the other (about 3 s each under load).
+            if not tables_ready(con, listed):
+                with lake_locks(
+                    lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS
+                ):
+                    create_tables(con, listed)
+        except BaseException:
+            con.close()
+            raise
         try:
             warehouse = cls(con, scopes, (source.name for source in listed))
             try:
