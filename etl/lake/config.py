@@ -37,7 +37,7 @@ class LakeWarehouse(BaseModel):
         default=1000,
         ge=0,
         description="inserts of fewer rows stay in the catalog, not one Parquet file each "
-        "(raw tables always write files: their wide rows inline slowly)",
+        "(raw and model tables always write files: their wide rows inline slowly)",
     )
     keep_snapshots_days: float | None = Field(
         default=None, gt=0, description="`shotlist lake maintain` expires older snapshots"
