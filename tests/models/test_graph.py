@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,20 +69,28 @@ def test_in_memory_tables_are_released_after_every_task_reading_them() -> None:
 
 def test_a_task_running_alone_gets_every_thread_then_gives_them_back() -> None:
     threads: dict[str, int] = {}
+    # `b` and `c` wait for each other: both run at once, so neither runs alone.
+    together = threading.Barrier(2, timeout=60)
 
-    def record(name: str) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+    def record(name: str, meet: bool) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
         def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
             row = con.execute("select current_setting('threads')").fetchone()
             threads[name] = int(row[0]) if row else 0
+            if meet:
+                together.wait()
             return True
 
         return run
 
     con = duckdb.connect()
     con.execute("set threads = 1")
-    tasks = [Task("a", record("a")), Task("b", record("b"), ("a",)), Task("c", record("c"), ("a",))]
+    tasks = [
+        Task("a", record("a", False)),
+        Task("b", record("b", True), ("a",)),
+        Task("c", record("c", True), ("a",)),
+        Task("d", record("d", False), ("b", "c")),
+    ]
     run_graph(con, tasks, workers=2, alone=(1, 2))
-    # `a` runs alone; `b` and `c` are ready together, so neither is alone when it starts.
-    assert threads == {"a": 2, "b": 1, "c": 1}
+    assert threads == {"a": 2, "b": 1, "c": 1, "d": 2}
     row = con.execute("select current_setting('threads')").fetchone()
     assert row is not None and int(row[0]) == 1
