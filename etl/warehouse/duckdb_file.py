@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import arro3.core as a3
 import duckdb
-import pyarrow as pa
 
 from etl.warehouse import children
+from etl.warehouse.batches import columns_table, rows_frame
 from etl.warehouse.keyed import NOW, replace_row
 from etl.warehouse.tables import (
     META_COLUMNS,
@@ -25,10 +26,8 @@ from etl.warehouse.tables import (
     StateUpdate,
     TableSource,
     batch_rows,
-    columns_table,
     json_text,
     quote,
-    rows_frame,
 )
 from etl.warehouse.transaction import rollback, transaction
 
@@ -69,6 +68,12 @@ META_DDL = (
 # not stored in the file: it applies to the row groups this connection appends, and readers
 # and older row groups are unaffected.
 SYNC_ROW_GROUP_SIZE = 16_384
+
+# DuckDB's own memory on the sync's connection (buffer pool, rows not yet checkpointed), in MB.
+# Its default, 80 % of the machine, let the pool keep every block of the growing tables: peak
+# RSS grew with the catalog. A batch that needs more (very wide rows, a large `batch_rows`)
+# is landed again with the limit doubled (`DuckDBWarehouse.land`), never failed for it.
+SYNC_MEMORY_LIMIT_MB = 64
 
 
 def connect(
@@ -147,7 +152,7 @@ def ensure_raw_tables(
 def land(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: pa.Table | None,
+    frame: a3.Table | None,
     state: StateUpdate,
     quarantined: Iterable[tuple[str, str, str]] = (),
     *,
@@ -159,12 +164,15 @@ def land(
     by that column (see `newer_condition`); the stored row stays otherwise.
     """
     with transaction(con):
-        if frame is not None and len(frame):
+        if frame is not None and frame.num_rows:
+            # DuckDB reads an arro3 table through a stream it takes once per registration: the
+            # table is registered again for the insert.
             con.register("_batch", frame)
             try:
                 join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
                 newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
                 con.execute(f"delete from {table.name} t using _batch b where {join}{newer}")
+                con.register("_batch", frame)
                 names = ", ".join(quote(n) for n, _ in table.columns)
                 select = ", ".join(
                     f"cast({quote(n)} as {t})" if t == "JSON" else quote(n)
@@ -444,7 +452,7 @@ def land_rows(
 ) -> None:
     """`land` for rows as the engine builds them, one dict per row or a column batch (typed
     into a frame here, in the writer)."""
-    frame: pa.Table | None
+    frame: a3.Table | None
     if isinstance(rows, Mapping):
         frame = columns_table(table, rows) if batch_rows(rows) else None
     else:
@@ -471,8 +479,10 @@ class DuckDBWarehouse:
     Each operation is the module function of the same purpose, bound to the connection.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, memory_limit_mb: int | None = None) -> None:
         self.con = con
+        # The connection's memory limit when this object set it (`open`), else None.
+        self.memory_limit_mb = memory_limit_mb
 
     @classmethod
     @contextmanager
@@ -482,8 +492,9 @@ class DuckDBWarehouse:
         # The engine writes small batches one at a time: DuckDB's thread pool costs more CPU in
         # hand-offs than it saves on them (measured: about a fifth of the landing CPU).
         con.execute("set threads = 1")
+        con.execute(f"set memory_limit = '{SYNC_MEMORY_LIMIT_MB}MB'")
         try:
-            yield cls(con)
+            yield cls(con, SYNC_MEMORY_LIMIT_MB)
         finally:
             con.close()
 
@@ -497,7 +508,29 @@ class DuckDBWarehouse:
     end_run = _on_connection(end_run_row)
     record_drift = _on_connection(record_drift)
     read_state = _on_connection(read_state)
-    land = _on_connection(land_rows)
+
+    def land(
+        self,
+        table: RawTable,
+        rows: Sequence[dict[str, Any]] | Columns,
+        state: StateUpdate,
+        quarantined: Iterable[tuple[str, str, str]] = (),
+        *,
+        keep_newer: str | None = None,
+    ) -> None:
+        """`land_rows`; a batch DuckDB has no memory for under the limit `open` set was rolled
+        back whole, and is landed again with the limit doubled (up to 4 GB)."""
+        bad = list(quarantined)
+        while True:
+            try:
+                land_rows(self.con, table, rows, state, bad, keep_newer=keep_newer)
+                return
+            except duckdb.OutOfMemoryException:
+                if self.memory_limit_mb is None or self.memory_limit_mb >= 4096:
+                    raise
+                self.memory_limit_mb *= 2
+                self.con.execute(f"set memory_limit = '{self.memory_limit_mb}MB'")
+
     finish_pass = _on_connection(finish_pass)
     count_since = _on_connection(count_since)
     has_rows = _on_connection(children.has_rows)
