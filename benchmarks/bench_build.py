@@ -2,16 +2,19 @@
 
 Usage: python benchmarks/bench_build.py [--references 100000] [--images 4] [--runs 3]
        [--warehouse FILE (reused when it exists)] [--analytics FILE] [--top 8]
-       [--compare ANALYTICS_FILE]
+       [--compare ANALYTICS_FILE] [--threads N] [--workers N]
 
 Each reference gets `--images` photos, each photo three copies (live -> retouching ->
 validation, linked parent/child), so 100,000 references x 4 images = 1,200,000 pictures of
 which 400,000 are current. 90% of references have a synced specification category (5 view
 types with formats); the rest use the example guideline file. One picture in ten shows a look.
-`--compare` checks that every mart equals the same mart of an analytics file published
-earlier (`except all` both ways), so a faster build can be shown to give the same marts on the
-same `--warehouse`. A reused `--warehouse` keeps its `marts.coverage_history` (one snapshot per
-build day), so reuse one file across days only when that growth does not matter.
+It prints the wall and CPU seconds of each run, the CPU seconds of the models, of storing the
+marts into the warehouse, of the data tests and of the copies into the analytics file, and the
+slowest models. `--compare` checks that every mart equals the same mart of an analytics file
+published earlier (`except all` both ways), so a faster build can be shown to give the same
+marts on the same `--warehouse`. A reused `--warehouse` keeps its `marts.coverage_history`
+(one snapshot per build day), so reuse one file across days only when that growth does not
+matter.
 """
 
 from __future__ import annotations
@@ -219,8 +222,13 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        help="DuckDB threads for the build (default one per core; 1 gives CPU seconds that "
-        "a busy machine inflates less)",
+        help="DuckDB threads for the build (default 1 with several workers, else one per "
+        "core; 1 gives CPU seconds that a busy machine inflates less)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="connections running models, tests and copies at once (default one per core)",
     )
     parser.add_argument(
         "--compare",
@@ -248,11 +256,12 @@ def main() -> None:
         per_model: dict[str, list[float]] = {}
         per_model_cpu: dict[str, list[float]] = {}
         phases: dict[str, list[float]] = {}
+        step_cpu: dict[str, list[float]] = {}
         cpu: list[float] = []
         for run in range(1, args.runs + 1):
             # CPU seconds (all threads) next to wall time: on a shared machine it moves less.
             cpu_started = time.process_time()
-            result = build(config, threads=args.threads)
+            result = build(config, threads=args.threads, workers=args.workers)
             cpu.append(time.process_time() - cpu_started)
             if not result.ok:
                 raise SystemExit("\n".join(result.summary_lines()))
@@ -262,10 +271,13 @@ def main() -> None:
                 per_model_cpu.setdefault(m.model, []).append(m.cpu_seconds)
             for phase, seconds in result.phases.items():
                 phases.setdefault(phase, []).append(seconds)
+            for step, seconds in result.cpu.items():
+                step_cpu.setdefault(step, []).append(seconds)
             steps = ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items())
+            spent = ", ".join(f"{k} {v:.1f}s" for k, v in result.cpu.items())
             print(
                 f"run {run}: build {result.seconds:.1f}s, cpu {cpu[-1]:.1f}s "
-                f"({steps}; {_machine()})"
+                f"(wall: {steps}; cpu: {spent}; {_machine()})"
             )
         rows = {m.model: m.rows for m in result.models if m.rows is not None}
         print(
@@ -279,6 +291,9 @@ def main() -> None:
         for model, seconds in sorted(cpu_medians.items(), key=lambda kv: -kv[1])[: args.top]:
             print(f"  {medians[model]:6.2f}s {seconds:6.2f}s  {model}")
         steps = ", ".join(f"{k} {statistics.median(v):.1f}s" for k, v in phases.items())
+        steps += "; cpu: " + ", ".join(
+            f"{k} {statistics.median(v):.1f}s" for k, v in step_cpu.items()
+        )
         size = analytics.stat().st_size / 1e6
         print(
             f"median build over {args.runs} runs: {statistics.median(timings):.1f}s "

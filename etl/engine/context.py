@@ -55,6 +55,8 @@ class PassContext:
     progress: Progress
     # Only its mode is the strategy's business (read it as `mode`, change it by `mark_incremental`).
     result: ResourceResult
+    # Waits for another resource's pass of this scope to end, before reading its rows.
+    after: Callable[[str], Awaitable[None]]
 
     @property
     def mode(self) -> str:

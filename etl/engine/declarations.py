@@ -126,11 +126,13 @@ class Resource:
         return f"{source}__{self.name}"
 
     @property
-    def depends_on(self) -> tuple[str, ...]:
-        """Resources whose pass must end before this one starts (it reads their rows)."""
+    def starts_after(self) -> tuple[str, ...]:
+        """Resources whose pass must end before this one starts (its parent's rows).
+
+        A `touched_by` resource is waited for only where its rows are read (`reread.py`): a
+        pass that re-reads every parent fetches meanwhile, keeping the rate limit busy.
+        """
         names = [self.parent, self.nested.parent if self.nested else None]
-        if self.reread is not None and self.reread.touched_by is not None:
-            names.append(self.reread.touched_by.resource)
         return tuple(n for n in names if n)
 
 

@@ -56,6 +56,7 @@ async def select_parents(ctx: PassContext, parents: list[dict[str, Any]]) -> lis
         if since is None:
             return parents  # never read under this rule: nothing to compare with
         touch = rule.touched_by
+        await ctx.after(touch.resource)
         _, table = ctx.parent_table(touch.resource)
         touched = await ctx.call(
             wh.changed_keys,
@@ -107,6 +108,9 @@ async def after_children(ctx: PassContext, parents: list[dict[str, Any]]) -> int
         return 0
     keys = [str(row[key]) for row in parents if key in row]
     wh = ctx.warehouse
+    if rule.touched_by is not None:
+        # Its watermark is taken below: the one its pass ends with, not the one before.
+        await ctx.after(rule.touched_by.resource)
 
     def write() -> int:
         states = wh.parent_versions(parent, ctx.scope_value, key, list(rule.version_columns))

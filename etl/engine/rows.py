@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_json
 
+from etl.engine.columns import ColumnValidator
 from etl.engine.records import Record
 from etl.warehouse.tables import Columns, record_columns
 
@@ -49,6 +50,8 @@ class RowBuilder:
         self.api_fields = model.api_field_names()
         self.drift: dict[str, Any] = {}
         self._page = TypeAdapter(list[model])  # type: ignore[valid-type]
+        # One validator call per column instead of a model per record, when the model allows.
+        self._by_column = ColumnValidator.of(model)
         # Declared fields landing as columns (the scope column is the extract's, not the API's).
         layout = [(n, kind) for n, kind in record_columns(model) if n != scope_column]
         self._plain = [n for n, kind in layout if kind != "JSON"]
@@ -65,30 +68,46 @@ class RowBuilder:
     ) -> tuple[Columns, list[Quarantined]]:
         """Validate a page into columns; `inherit` adds parent columns the API leaves out.
 
-        The page is validated in one call (pydantic's Rust core, no Python loop per field);
+        The page is validated one column per call with the model's own field validators
+        (`ColumnValidator`), or in one call as a list of models when the model needs that;
         only a page with a bad record is validated again record by record, to quarantine
         that one and load the rest.
         """
         bad: list[Quarantined] = []
         page: list[Any] = []
+        all_dicts = True
         for record in records:
             if isinstance(record, dict):
                 if inherit:
                     record = {**inherit, **record}
-                for name in record.keys() - self.api_fields:
-                    self.drift.setdefault(name, record[name])
+                # A subset test allocates nothing: most records have no unknown field.
+                if not record.keys() <= self.api_fields:
+                    for name in record.keys() - self.api_fields:
+                        self.drift.setdefault(name, record[name])
+            else:
+                all_dicts = False
             page.append(record)
-        try:
-            items: list[Record] = self._page.validate_python(page)
+        by_column = None
+        if self._by_column is not None and all_dicts:
+            by_column = self._by_column.validate(page)
+        if by_column is not None:
             good: list[Any] = page
-        except ValidationError:
-            items, good = self._one_by_one(page, bad)
-        # Declared fields only (extras live apart, in `__pydantic_extra__`), by field name.
-        values = [item.__dict__ for item in items]
-        columns: Columns = {name: [v[name] for v in values] for name in self._plain}
-        for name in self._json:
-            columns[name] = _json_texts([v[name] for v in values])
-        count = len(values)
+            columns: Columns = {name: by_column[name] for name in self._plain}
+            for name in self._json:
+                columns[name] = _json_texts(by_column[name])
+            count = len(page)
+        else:
+            try:
+                items: list[Record] = self._page.validate_python(page)
+                good = page
+            except ValidationError:
+                items, good = self._one_by_one(page, bad)
+            # Declared fields only (extras live apart, in `__pydantic_extra__`), by field name.
+            values = [item.__dict__ for item in items]
+            columns = {name: [v[name] for v in values] for name in self._plain}
+            for name in self._json:
+                columns[name] = _json_texts([v[name] for v in values])
+            count = len(values)
         columns[self.scope_column] = [self.scope_value] * count
         # The record as the API sent it (plus inherited columns), serialised by pydantic's
         # Rust core: the unknown fields stay in it.

@@ -28,6 +28,7 @@ from typing import Any
 
 from etl.engine import nested, reread
 from etl.engine.client import ApiClient
+from etl.engine.collection import fewer_collections
 from etl.engine.completeness import judge
 from etl.engine.context import PassContext
 from etl.engine.declarations import Resource
@@ -44,6 +45,7 @@ from etl.engine.runtime import (
     SyncResult,
     utcnow,
 )
+from etl.engine.slots import LEADS, LEAF, Slots
 from etl.errors import (
     ApiError,
     AuthError,
@@ -73,12 +75,15 @@ class ResourceSync:
         full_refresh: bool,
         stop: list[str] | None = None,
         opened: asyncio.Event | None = None,
+        ended: dict[str, asyncio.Event] | None = None,
     ) -> None:
         self.engine = engine
         # Set (to its cause) when the source stops: no further request goes out.
         self.stop = stop if stop is not None else []
         # Set once the API has answered (or failed) a first request of this scope.
         self.opened = opened or asyncio.Event()
+        # Set when each resource of the scope has ended (`after`).
+        self._ended = ended or {}
         self.progress = engine.progress.fork()
         self.extract = extract
         self.client = client
@@ -232,14 +237,16 @@ class ResourceSync:
 
     # ---- fetching ------------------------------------------------------------------------
 
-    async def fetch(self, path: str, request: PageRequest) -> tuple[Page, list[Any]]:
+    async def fetch(
+        self, path: str, request: PageRequest, priority: int = LEADS
+    ) -> tuple[Page, list[Any]]:
         # A full batch still waiting for the writer is landed before another page is asked for:
         # the buffer holds at most a batch and the pages in flight while a batch lands. (Here,
         # not where a page is added: a pass's checkpoint moves before its page is added, and
         # must never be saved without that page.)
         while self._pending_rows >= self.engine.runtime.batch_rows:
             await self.flush(only_if_due=True)
-        async with self.engine.inflight:
+        async with self.engine.inflight.slot(priority):
             if self.stop:
                 raise SourceStopped(f"stopped: {self.stop[0]}")
             response, body = await self.client.get(path, request)
@@ -336,7 +343,7 @@ class ResourceSync:
 
         async def worker() -> None:
             for request in pending:
-                _, rows = await self.fetch(path, request)
+                _, rows = await self.fetch(path, request, LEAF)
                 await self.add_page(rows, None, request.index, total_pages)
 
         workers = min(self.engine.runtime.concurrency, len(plan))
@@ -498,7 +505,7 @@ class ResourceSync:
             path = resource.path.format(**row)
             inherit = {child: row[col] for child, col in resource.inherit.items()}
             request = self.pager.first(base)
-            page, records = await self.fetch(path, request)
+            page, records = await self.fetch(path, request, LEAF)
             received = await self.sequential(path, base, inherit, (request, page, records))
             if page.total is not None and received < page.total:
                 problems.append(f"{path}: {received} of {page.total} rows")
@@ -560,6 +567,11 @@ class ResourceSync:
         await self._end(status, error, started)
         return self.result
 
+    async def after(self, name: str) -> None:
+        """Wait for the pass of resource `name` to end (at once if it is not synced now)."""
+        if name in self._ended:
+            await self._ended[name].wait()
+
     def context(self) -> PassContext:
         """The narrow view of this pass a strategy works with."""
         return PassContext(
@@ -577,6 +589,7 @@ class ResourceSync:
             sink=self,
             progress=self.progress,
             result=self.result,
+            after=self.after,
         )
 
     async def _safe_flush(self) -> None:
@@ -651,7 +664,7 @@ class SourceSync:
         self.progress = progress
         self.full_refresh = full_refresh
         self.limiter = SlidingWindow(runtime.rate_limit)
-        self.inflight = asyncio.Semaphore(runtime.concurrency)
+        self.inflight = Slots(runtime.concurrency)
         self._db_lock = asyncio.Lock()
         self.clients: list[ApiClient] = []
         self.stops: list[str] = []
@@ -664,6 +677,10 @@ class SourceSync:
 
     async def run(self) -> list[ResourceResult]:
         results: list[ResourceResult] = []
+        # The tables are created in the writer thread while the first client is built (its TLS
+        # context takes about as long): the first request goes out sooner.
+        tables = asyncio.ensure_future(self.db(self.warehouse.ensure_tables, self.runtime.source))
+        await asyncio.sleep(0)
         for extract in self.runtime.extracts:
             client = ApiClient(
                 extract.base_url,
@@ -676,7 +693,9 @@ class SourceSync:
             )
             self.clients.append(client)
             async with client:
+                await tables
                 results.extend(await self._run_extract(extract, client))
+        await tables  # also with no extract: the tables exist after a sync
         return results
 
     async def _run_extract(self, extract: Extract, client: ApiClient) -> list[ResourceResult]:
@@ -708,7 +727,7 @@ class SourceSync:
             try:
                 if not first:
                     await opened.wait()
-                for name in resource.depends_on:
+                for name in resource.starts_after:
                     if name in ended:
                         await ended[name].wait()
                 parent = resource.parent or (resource.nested.parent if resource.nested else None)
@@ -718,7 +737,7 @@ class SourceSync:
                     results[resource.name] = skipped(resource, f"{parent} failed")
                 else:
                     results[resource.name] = await self._one(
-                        extract, client, resource, stop, compact, opened
+                        extract, client, resource, stop, compact, opened, ended
                     )
             finally:
                 opened.set()
@@ -737,8 +756,9 @@ class SourceSync:
         stop: list[str],
         compact: list[tuple[bool, str]],
         opened: asyncio.Event,
+        ended: dict[str, asyncio.Event],
     ) -> ResourceResult:
-        sync = ResourceSync(self, extract, client, resource, self.full_refresh, stop, opened)
+        sync = ResourceSync(self, extract, client, resource, self.full_refresh, stop, opened, ended)
         try:
             return await sync.run()
         except (AuthError, UnreachableError) as exc:
@@ -773,7 +793,6 @@ async def run_sync(
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer")
     try:
         for runtime in runtimes:
-            warehouse.ensure_tables(runtime.source)
             engine = SourceSync(
                 runtime,
                 warehouse,
@@ -803,7 +822,10 @@ def sync(
 ) -> SyncResult:
     """Blocking wrapper around `run_sync` (the caller holds the warehouse's run lock)."""
     warehouse.mark_interrupted_runs()
-    return asyncio.run(run_sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress))
+    with fewer_collections():
+        return asyncio.run(
+            run_sync(runtimes, warehouse, full_refresh=full_refresh, progress=progress)
+        )
 
 
 # Tests and benchmarks import the runtime types from here, with the engine's entry points.

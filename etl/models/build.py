@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,13 +17,28 @@ import duckdb
 from etl.config import Config
 from etl.errors import WarehouseLockedError
 from etl.lake.snapshots import publish_snapshot
-from etl.models.datatests import DataTest, TestResult, custom_tests, generic_test, run_tests
+from etl.models.datatests import (
+    DataTest,
+    TestResult,
+    TestRuns,
+    custom_tests,
+    generic_test,
+    run_tests,
+)
 from etl.models.discovery import Model, dependency_order, discover
+from etl.models.graph import Task, run_graph
 from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
+from etl.models.layers import (
+    BUILT,
+    attach_in_memory_layers,
+    built_first,
+    built_schemas,
+    read_built_first,
+)
 from etl.models.paths import analytics_path, status_map_path
-from etl.models.publish import publish
+from etl.models.publish import PUBLISHED_SCHEMAS, Publication
 from etl.models.raw import ensure_all_raw_tables
-from etl.models.runner import ModelResult, attach_in_memory_layers, run_models
+from etl.models.runner import ModelResult, ModelRuns
 from etl.models.schema import load_schema
 from etl.models.seeds import (
     SeedRows,
@@ -36,6 +54,7 @@ from etl.models.seeds import (
     read_severities,
     read_status_map,
 )
+from etl.models.sqltext import insert_rows
 from etl.resources import ALERT_SEVERITIES, ALERT_TYPES, SEVERITY_ORDER, SQL_DIR
 from etl.warehouse.transaction import transaction
 from etl.warehouse_kind import is_lake, warehouse_path
@@ -45,6 +64,8 @@ log = logging.getLogger(__name__)
 
 # The warehouse's schemas; the intermediate layer is an in-memory catalog (see discovery).
 SCHEMAS = ("raw", "seeds", "meta", "staging", "marts")
+# Connections a file build runs its tasks on; the benchmark machine has two cores.
+MAX_WORKERS = 4
 
 
 @dataclass
@@ -57,8 +78,11 @@ class BuildResult:
     # The analytics file, or on a lake the snapshot readers are pointed at.
     published: Path | str | None = None
     seconds: float = 0.0
-    # Wall time of each step (seeds, models, tests, publish), for benchmarks and logs.
+    # Wall time of each step (seeds; models, tests and copies, which overlap; publish), for
+    # benchmarks and logs.
     phases: dict[str, float] = field(default_factory=dict)
+    # CPU seconds of the models, the data tests and the copies into the analytics file.
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed_models(self) -> list[ModelResult]:
@@ -147,18 +171,68 @@ def _open(config: Config) -> duckdb.DuckDBPyConnection:
         ) from None
 
 
-def _publish(
-    config: Config, con: duckdb.DuckDBPyConnection, run_id: str, started: datetime
-) -> Path | str:
-    """The file: a fresh analytics file; a lake: a tagged snapshot readers attach at."""
-    if is_lake(config):
-        tables = con.execute(
-            "select count(*) from duckdb_tables() where database_name = current_database() "
-            "and schema_name = 'marts'"
-        ).fetchone()
-        version = publish_snapshot(con, run_id, started, int(tables[0]) if tables else 0)
-        return f"lake snapshot {version}"
-    return publish(con, analytics_path(config), run_id, started)
+def _publish_lake(con: duckdb.DuckDBPyConnection, run_id: str, started: datetime) -> str:
+    """A lake publishes a tagged snapshot readers attach at (there is no analytics file)."""
+    tables = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'marts'"
+    ).fetchone()
+    version = publish_snapshot(con, run_id, started, int(tables[0]) if tables else 0)
+    return f"lake snapshot {version}"
+
+
+def _copy_tasks(publication: Publication, models: list[Model]) -> list[Task]:
+    """Copy each published table into the new analytics file as soon as it is built.
+
+    A built table is copied from memory, at the same time as it is stored into the warehouse.
+    """
+
+    def copier(model: Model) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            if not failed:
+                database = BUILT if built_first(model) else None
+                publication.copy(con, model.schema, model.name, database)
+            return not failed
+
+        return run
+
+    return [
+        Task(f"publish {model.relation}", copier(model), (model.relation,))
+        for model in models
+        if model.schema in PUBLISHED_SCHEMAS and model.materialized != "view"
+    ]
+
+
+def _record(con: duckdb.DuckDBPyConnection, logs: dict[str, list[list[object]]]) -> None:
+    """This build's model runs and test results into the warehouse, one commit."""
+    # On a lake each commit is a catalog round trip: one for all the rows.
+    with transaction(con):
+        for table, rows in logs.items():
+            insert_rows(con, f"meta.{table}", rows)
+
+
+def _record_while_sealing(
+    con: duckdb.DuckDBPyConnection,
+    publication: Publication,
+    run_id: str,
+    started: datetime,
+    logs: dict[str, list[list[object]]],
+) -> None:
+    """Record the run logs (whose commit checkpoints the warehouse) while the file is sealed.
+
+    Both write the same rows to different files, on two connections: the warehouse's
+    checkpoint (writing the small tables from its WAL) and the new file's run at once.
+    """
+    sealer = con.cursor()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sealed = pool.submit(publication.seal, sealer, run_id, started, logs)
+            try:
+                _record(con, logs)
+            finally:
+                sealed.result()
+    finally:
+        sealer.close()
 
 
 def _load_seeds(
@@ -168,10 +242,11 @@ def _load_seeds(
     run_id: str,
     today: date,
     now: datetime,
+    models: list[Model],
 ) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    attach_in_memory_layers(con)
+    attach_in_memory_layers(con, models)
     # One transaction: on a lake each commit is a round of catalog queries, and the seed
     # rows would each be one.
     with transaction(con):
@@ -194,6 +269,7 @@ def build(
     as_of: datetime | None = None,
     publish_analytics: bool = True,
     threads: int | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build every model into the warehouse, run the data tests, publish if all is well.
 
@@ -202,8 +278,13 @@ def build(
     snapshot and is the `built_at` that overdue alerts compare due dates with, so a demo can
     build simulated days. `today` alone redates the snapshot only. The run's own timestamps
     (`meta.model_runs`, the published `built_at`) stay the real ones. The caller holds the
-    warehouse lock (`shotlist build`, `run` and `demo` take it). `threads` caps DuckDB's
-    threads (default: one per core); benchmarks use 1 to compare CPU on a busy machine.
+    warehouse lock (`shotlist build`, `run` and `demo` take it).
+
+    Models, data tests and the copies into the new analytics file run as one graph of tasks on
+    `workers` connections (default: one per core, up to MAX_WORKERS; one on a lake), each
+    query on its own thread (`threads` = 1 unless given), so the two cores work on two models
+    at once instead of sharing small queries. `workers=1` without `threads` is DuckDB's own
+    parallelism (one thread per core) and one model at a time.
     """
     started = datetime.now()
     run_id = f"build-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -216,9 +297,14 @@ def build(
         read_alert_types(ALERT_TYPES),
     )
     result = BuildResult(run_id)
+    lake = is_lake(config)
+    if workers is None:
+        # A lake's catalog is one PostgreSQL connection: its models run one by one.
+        workers = 1 if lake else min(os.cpu_count() or 1, MAX_WORKERS)
     con = _open(config)
-    if threads:
-        con.execute(f"set threads = {int(threads)}")
+    if threads or workers > 1:
+        # Several workers: each query runs on its worker's thread, DuckDB adds none.
+        con.execute(f"set threads = {int(threads or 1)}")
     clock = time.perf_counter()
 
     def lap(phase: str) -> None:
@@ -227,20 +313,53 @@ def build(
         result.phases[phase] = now - clock
         clock = now
 
+    publication: Publication | None = None
     try:
         moment = as_of or started
-        _load_seeds(con, config, seeds, run_id, today or moment.date(), moment)
+        _load_seeds(con, config, seeds, run_id, today or moment.date(), moment, models)
         lap("seeds")
-        result.models = run_models(con, models, docs, run_id)
-        lap("models")
-        unbuilt = {m.model for m in result.models if not m.ok}
-        result.tests = run_tests(con, tests, run_id, unbuilt)
-        lap("tests")
-        if result.ok and publish_analytics:
-            result.published = _publish(config, con, run_id, started)
+        model_runs = ModelRuns(models, docs, run_id)
+        model_runs.prepare(con)
+
+        def setup(worker: duckdb.DuckDBPyConnection) -> None:
+            read_built_first(worker, model_runs.database, built_schemas(models))
+
+        test_runs = TestRuns(tests, run_id)
+        test_runs.prepare(con)
+        tasks = model_runs.tasks() + test_runs.tasks({m.relation for m in models})
+        if publish_analytics and not lake:
+            publication = Publication(con, analytics_path(config))
+            tasks += _copy_tasks(publication, models)
+        # Tests and copies read models only: sorted after them, the order stays a valid one.
+        run_graph(con, tasks, workers, setup)
+        cpu = {t.name: t.cpu_seconds for t in tasks}
+        result.models = model_runs.ordered(cpu)
+        result.tests = test_runs.ordered()
+        kinds = {"store": "store ", "tests": "test ", "publish": "publish "}
+        result.cpu["models"] = sum(
+            v for k, v in cpu.items() if not k.startswith(tuple(kinds.values()))
+        )
+        for kind, prefix in kinds.items():
+            result.cpu[kind] = sum(v for k, v in cpu.items() if k.startswith(prefix))
+        logs = {"model_runs": model_runs.log_rows(), "test_results": test_runs.log_rows()}
+        lap("models, tests and copies")
+        if result.ok and publication is not None:
+            publication.gather(con)
+            _record_while_sealing(con, publication, run_id, started, logs)
+            result.published = publication.swap()
+            publication = None
             lap("publish")
+        else:
+            _record(con, logs)
+            if result.ok and publish_analytics:
+                result.published = _publish_lake(con, run_id, started)
+                lap("publish")
     finally:
-        con.close()
+        try:
+            if publication is not None:
+                publication.discard(con)
+        finally:
+            con.close()
     result.seconds = (datetime.now() - started).total_seconds()
     log.info("build %s: %s", run_id, "ok" if result.ok else "failed")
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,8 +14,9 @@ import duckdb
 
 from etl.models.discovery import referenced_relations
 from etl.models.errors import ModelDefinitionError
-from etl.models.runner import quote, sql_literal
+from etl.models.graph import Task
 from etl.models.schema import SEVERITIES, TestSpec
+from etl.models.sqltext import insert_rows, quote, sql_literal
 from etl.warehouse.transaction import transaction
 
 SAMPLE_ROWS = 5
@@ -149,37 +151,68 @@ def _sample(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, list[dict[st
     return count, [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
-def run_tests(
-    con: duckdb.DuckDBPyConnection,
-    tests: list[DataTest],
-    run_id: str,
-    unavailable: set[str] | None = None,
-) -> list[TestResult]:
-    """Run each test, record it, and return the results; tests on unbuilt models are skipped."""
-    unavailable = unavailable or set()
-    con.execute("create schema if not exists meta")
-    con.execute(TEST_RESULTS_DDL)
-    results: list[TestResult] = []
-    # Written together at the end, one commit: on a lake each commit is a catalog round trip.
-    rows: list[list[Any]] = []
-    for test in tests:
-        model = test.models[0] if test.models else ""
-        result = TestResult(test.name, model, test.column, test.severity, "pass")
-        missing = [m for m in test.models if m in unavailable]
-        if missing:
-            result.status = "skipped"
-            result.error = f"{missing[0]} was not built"
-        else:
-            try:
-                result.failures, result.sample = _sample(con, test.sql)
-                if result.failures:
-                    result.status = "fail"
-            except duckdb.Error as exc:
-                result.status = "error"
-                result.error = " ".join(str(exc).splitlines()[:1])
-        rows.append(
+def run_test(con: duckdb.DuckDBPyConnection, test: DataTest, missing: list[str]) -> TestResult:
+    """Run one test; skipped when a model it reads (`missing`) was not built."""
+    model = test.models[0] if test.models else ""
+    result = TestResult(test.name, model, test.column, test.severity, "pass")
+    if missing:
+        result.status = "skipped"
+        result.error = f"{missing[0]} was not built"
+        return result
+    try:
+        result.failures, result.sample = _sample(con, test.sql)
+        if result.failures:
+            result.status = "fail"
+    except duckdb.Error as exc:
+        result.status = "error"
+        result.error = " ".join(str(exc).splitlines()[:1])
+    return result
+
+
+class TestRuns:
+    """The data test tasks of one build (see `etl.models.graph`) and their results."""
+
+    def __init__(self, tests: list[DataTest], run_id: str) -> None:
+        self.tests = tests
+        self.run_id = run_id
+        self.results: dict[int, TestResult] = {}
+        self.ran_at: dict[int, datetime] = {}
+
+    @staticmethod
+    def prepare(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("create schema if not exists meta")
+        con.execute(TEST_RESULTS_DDL)
+
+    def tasks(self, models: set[str], prefix: str = "test ") -> list[Task]:
+        """One task per test, needing the models (of `models`) it reads; tests are cheap."""
+        return [
+            Task(
+                f"{prefix}{index} {test.name}",
+                self.runner(index, test),
+                tuple(m for m in test.models if m in models),
+                weight=0.2,
+            )
+            for index, test in enumerate(self.tests)
+        ]
+
+    def runner(
+        self, index: int, test: DataTest
+    ) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            self.results[index] = run_test(con, test, failed)
+            self.ran_at[index] = datetime.now()
+            return True
+
+        return run
+
+    def ordered(self) -> list[TestResult]:
+        return [self.results[i] for i in range(len(self.tests))]
+
+    def log_rows(self) -> list[list[Any]]:
+        """This build's rows of `meta.test_results`, in declaration order."""
+        return [
             [
-                run_id,
+                self.run_id,
                 result.name,
                 result.model,
                 result.column,
@@ -188,13 +221,25 @@ def run_tests(
                 result.failures,
                 json.dumps(result.sample, default=str),
                 result.error,
-                datetime.now(),
+                self.ran_at[i],
             ]
-        )
-        results.append(result)
-    if rows:
-        with transaction(con):
-            con.executemany(
-                "insert into meta.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
-    return results
+            for i, result in enumerate(self.ordered())
+        ]
+
+
+def run_tests(
+    con: duckdb.DuckDBPyConnection,
+    tests: list[DataTest],
+    run_id: str,
+    unavailable: set[str] | None = None,
+) -> list[TestResult]:
+    """Run each test, record it, and return the results; tests on unbuilt models are skipped."""
+    unavailable = unavailable or set()
+    runs = TestRuns(tests, run_id)
+    runs.prepare(con)
+    for index, test in enumerate(tests):
+        runs.runner(index, test)(con, [m for m in test.models if m in unavailable])
+    # On a lake each commit is a catalog round trip: one for all the tests.
+    with transaction(con):
+        insert_rows(con, "meta.test_results", runs.log_rows())
+    return runs.ordered()

@@ -1,17 +1,21 @@
-"""Runs models in dependency order: atomic replace, comments, and a row in `meta.model_runs`."""
+"""Runs one model: atomic replace, comments, errors; the model tasks and `meta.model_runs`."""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
-from etl.models.discovery import IN_MEMORY_LAYERS, Model, dependants
+from etl.models.discovery import Model
+from etl.models.graph import Task
+from etl.models.layers import BUILT, built_first
 from etl.models.schema import ModelDoc
+from etl.models.sqltext import quote, sql_literal
 from etl.warehouse.transaction import rollback, transaction
 
 log = logging.getLogger(__name__)
@@ -36,21 +40,13 @@ class ModelResult:
     seconds: float = 0.0
     error: str | None = None
     line: int | None = None
-    # CPU seconds of the whole process (all DuckDB threads) while the model ran: on a shared
+    # CPU seconds spent on the model (see `etl.models.graph.Task.cpu_seconds`): on a shared
     # machine it says more about a model's cost than its wall time.
     cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return self.status == "success"
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _error_line(model: Model, message: str, offset: int) -> int:
@@ -69,10 +65,11 @@ def _first_line(message: str) -> str:
     return " ".join(message.strip().splitlines()[:1]) or "unknown error"
 
 
-def _apply_comments(con: duckdb.DuckDBPyConnection, model: Model, doc: ModelDoc | None) -> None:
+def _apply_comments(
+    con: duckdb.DuckDBPyConnection, target: str, model: Model, doc: ModelDoc | None
+) -> None:
     if doc is None:
         return
-    target = f"{model.schema}.{quote(model.name)}"
     kind = "view" if model.materialized == "view" else "table"
     if doc.description:
         con.execute(f"comment on {kind} {target} is {sql_literal(doc.description)}")
@@ -96,7 +93,7 @@ def object_kinds(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
 
 
 def _drop_other_kind(
-    con: duckdb.DuckDBPyConnection, model: Model, kinds: dict[tuple[str, str], str]
+    con: duckdb.DuckDBPyConnection, target: str, model: Model, kinds: dict[tuple[str, str], str]
 ) -> None:
     """Drop a table the model now builds as a view, or the other way round.
 
@@ -104,47 +101,41 @@ def _drop_other_kind(
     version may hold the model as the other one. `kinds` is `object_kinds` from the build's
     start (listing every attached catalog costs a second on a lake: once, not per model).
     """
-    target = f"{model.schema}.{quote(model.name)}"
     wanted = "view" if model.materialized == "view" else "table"
     found = kinds.get((model.schema, model.name))
     if found and found != wanted:
         con.execute(f"drop {found} {target}")
 
 
-def attach_in_memory_layers(con: duckdb.DuckDBPyConnection) -> None:
-    """Attach an empty in-memory catalog per in-memory layer (`intermediate.x` then names it).
+def warehouse_name(database: str, model: Model) -> str:
+    """The model's object in the warehouse (`database`), or in its in-memory layer."""
+    if model.in_memory:
+        return f"{model.schema}.{quote(model.name)}"
+    return f"{quote(database)}.{model.schema}.{quote(model.name)}"
 
-    A warehouse built by an older version holds that layer as a schema, which would make the
-    name ambiguous: its tables and views are dropped first (nothing reads them any more).
-    """
-    for layer in IN_MEMORY_LAYERS:
-        leftovers = con.execute(
-            "select 'table', table_name from duckdb_tables() where database_name = "
-            "current_database() and schema_name = ? union all select 'view', view_name "
-            "from duckdb_views() where database_name = current_database() and schema_name = ?",
-            [layer, layer],
-        ).fetchall()
-        for kind, name in leftovers:
-            con.execute(f"drop {kind} {layer}.{quote(name)}")
-        exists = con.execute(
-            "select count(*) from duckdb_schemas() where database_name = current_database() "
-            "and schema_name = ?",
-            [layer],
-        ).fetchone()
-        if exists and exists[0]:
-            con.execute(f"drop schema {layer}")
-        con.execute(f"attach ':memory:' as {layer}")
+
+def built_name(model: Model) -> str:
+    return f"{BUILT}.{model.schema}.{quote(model.name)}"
 
 
 def _materialize(
-    con: duckdb.DuckDBPyConnection, model: Model, kinds: dict[tuple[str, str], str]
-) -> int | None:
-    target = f"{model.schema}.{quote(model.name)}"
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    database: str,
+    kinds: dict[tuple[str, str], str],
+) -> tuple[str, int | None]:
+    """Build the model; returns the object it made and its rows (None for a view)."""
+    if built_first(model):
+        target = built_name(model)
+        con.execute(f"create table {target} as\n{model.body()}")
+        row = con.execute(f"select count(*) from {target}").fetchone()
+        return target, int(row[0]) if row else 0
+    target = warehouse_name(database, model)
     if not model.in_memory:
-        _drop_other_kind(con, model, kinds)
+        _drop_other_kind(con, target, model, kinds)
     if model.materialized == "view":
         con.execute(f"create or replace view {target} as\n{model.body()}")
-        return None
+        return target, None
     if model.materialized == "table":
         con.execute(f"create or replace table {target} as\n{model.body()}")
     else:
@@ -160,25 +151,26 @@ def _materialize(
         con.execute(f"insert into {target} by name select * from _incoming")
         con.execute("drop table _incoming")
     row = con.execute(f"select count(*) from {target}").fetchone()
-    return int(row[0]) if row else 0
+    return target, int(row[0]) if row else 0
 
 
 def run_model(
     con: duckdb.DuckDBPyConnection,
     model: Model,
     doc: ModelDoc | None,
-    kinds: dict[tuple[str, str], str] | None = None,
+    database: str,
+    kinds: dict[tuple[str, str], str],
 ) -> ModelResult:
-    """Build one model in its own transaction: it is replaced whole or left as it was."""
+    """Build one model in its own transaction: it is replaced whole or left as it was.
+
+    A table model is built in memory (see `etl.models.layers`); `store_model` then replaces
+    the warehouse's copy.
+    """
     started = time.perf_counter()
-    if kinds is None:
-        if not model.in_memory:
-            con.execute(f"create schema if not exists {model.schema}")
-        kinds = object_kinds(con)
     con.execute("begin transaction")
     try:
-        rows = _materialize(con, model, kinds)
-        _apply_comments(con, model, doc)
+        target, rows = _materialize(con, model, database, kinds)
+        _apply_comments(con, target, model, doc)
         con.execute("commit")
     except duckdb.Error as exc:
         rollback(con)
@@ -198,49 +190,92 @@ def run_model(
     )
 
 
-def run_models(
+def store_model(
     con: duckdb.DuckDBPyConnection,
-    models: list[Model],
-    docs: dict[str, ModelDoc],
-    run_id: str,
-) -> list[ModelResult]:
-    """Run every model in the given (dependency) order; a failure skips everything downstream."""
-    lake_schemas = {model.schema for model in models if not model.in_memory}
-    for schema in sorted({"meta", *lake_schemas}):
-        con.execute(f"create schema if not exists {schema}")
-    con.execute(MODEL_RUNS_DDL)
-    kinds = object_kinds(con)
-    readers = dependants(models)
-    # Written together at the end, one commit: on a lake each commit is a catalog round trip.
-    run_rows: list[list[object]] = []
-    blocked: dict[str, str] = {}
-    results: list[ModelResult] = []
-    for model in models:
-        started_at = datetime.now()
-        if model.relation in blocked:
-            result = ModelResult(
-                model.relation,
-                str(model.path),
-                "skipped",
-                error=f"not built: {blocked[model.relation]} failed",
+    model: Model,
+    doc: ModelDoc | None,
+    database: str,
+    kinds: dict[tuple[str, str], str],
+) -> None:
+    """Replace the warehouse's table with the built one, in one transaction."""
+    target = warehouse_name(database, model)
+    with transaction(con):
+        _drop_other_kind(con, target, model, kinds)
+        con.execute(f"create or replace table {target} as select * from {built_name(model)}")
+        _apply_comments(con, target, model, doc)
+
+
+class ModelRuns:
+    """The model tasks of one build (see `etl.models.graph`) and what happened to each."""
+
+    def __init__(self, models: list[Model], docs: dict[str, ModelDoc], run_id: str) -> None:
+        self.models = models
+        self.docs = docs
+        self.run_id = run_id
+        self.database = ""
+        self.kinds: dict[tuple[str, str], str] = {}
+        self.blocked: dict[str, str] = {}
+        self.results: dict[str, ModelResult] = {}
+        self.rows: dict[str, list[object]] = {}
+        self.position = {model.relation: i for i, model in enumerate(models)}
+
+    def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+        """The schemas and `meta.model_runs`, made before any task runs (one writer at a time)."""
+        lake_schemas = {model.schema for model in self.models if not model.in_memory}
+        for schema in sorted({"meta", *lake_schemas}):
+            con.execute(f"create schema if not exists {schema}")
+        con.execute(MODEL_RUNS_DDL)
+        row = con.execute("select current_database()").fetchone()
+        self.database = str(row[0]) if row else ""
+        self.kinds = object_kinds(con)
+
+    def tasks(self) -> list[Task]:
+        """A task per model, needing the models it reads, and one storing each built table.
+
+        A view is nearly free; it reads the warehouse's tables, so it waits for them stored.
+        """
+        built = {model.relation for model in self.models if built_first(model)}
+        names = {model.relation for model in self.models}
+        tasks = []
+        for model in self.models:
+            needs = sorted(r for r in model.reads if r in names)
+            if model.materialized == "view":
+                needs += [f"store {r}" for r in needs if r in built]
+            tasks.append(
+                Task(
+                    model.relation,
+                    self._runner(model),
+                    tuple(needs),
+                    weight=0.1 if model.materialized == "view" else 1.0,
+                )
             )
-        else:
-            cpu_started = time.process_time()
-            result = run_model(con, model, docs.get(model.relation), kinds)
-            result.cpu_seconds = time.process_time() - cpu_started
-        if not result.ok:
-            cause = blocked.get(model.relation, model.relation)
-            pending = list(readers.get(model.relation, ()))
-            while pending:
-                relation = pending.pop()
-                if relation not in blocked:
-                    blocked[relation] = cause
-                    pending.extend(readers.get(relation, ()))
-        if result.status == "error":
-            log.error("%s", result.error)
-        run_rows.append(
-            [
-                run_id,
+            if model.relation in built:
+                tasks.append(
+                    Task(f"store {model.relation}", self._storer(model), (model.relation,))
+                )
+        return tasks
+
+    def _runner(self, model: Model) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            started_at = datetime.now()
+            if failed:
+                # The first failure upstream, in build order, is the one named.
+                first = min(
+                    (f.removeprefix("store ") for f in failed), key=self.position.__getitem__
+                )
+                cause = self.blocked.get(first, first)
+                self.blocked[model.relation] = cause
+                result = ModelResult(
+                    model.relation, str(model.path), "skipped", error=f"not built: {cause} failed"
+                )
+            else:
+                doc = self.docs.get(model.relation)
+                result = run_model(con, model, doc, self.database, self.kinds)
+            if result.status == "error":
+                log.error("%s", result.error)
+            self.results[model.relation] = result
+            self.rows[model.relation] = [
+                self.run_id,
                 model.relation,
                 str(model.path),
                 model.materialized,
@@ -250,11 +285,41 @@ def run_models(
                 result.status,
                 result.error,
             ]
-        )
-        results.append(result)
-    if run_rows:
-        with transaction(con):
-            con.executemany(
-                "insert into meta.model_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)", run_rows
-            )
-    return results
+            return result.ok
+
+        return run
+
+    def _storer(self, model: Model) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            if failed:
+                return False
+            try:
+                store_model(con, model, self.docs.get(model.relation), self.database, self.kinds)
+            except duckdb.Error as exc:
+                # Built but not stored (a full disk): the model failed, the build with it.
+                result = self.results[model.relation]
+                result.status = "error"
+                result.error = f"{model.path}: not stored: {_first_line(str(exc))}"
+                log.error("%s", result.error)
+                self.rows[model.relation][-2:] = [result.status, result.error]
+                return False
+            return True
+
+        return run
+
+    def ordered(self, cpu: dict[str, float]) -> list[ModelResult]:
+        """Results in build order, with each model's CPU seconds from `cpu`."""
+        out = []
+        for model in self.models:
+            result = self.results[model.relation]
+            if result.status != "skipped":
+                # Building it and storing it into the warehouse.
+                result.cpu_seconds = cpu.get(model.relation, 0.0) + cpu.get(
+                    f"store {model.relation}", 0.0
+                )
+            out.append(result)
+        return out
+
+    def log_rows(self) -> list[list[object]]:
+        """This build's rows of `meta.model_runs`, in build order."""
+        return [self.rows[m.relation] for m in self.models if m.relation in self.rows]

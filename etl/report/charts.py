@@ -1,31 +1,22 @@
-"""PNG charts of the report (matplotlib, Agg backend), each with the alt text that describes it."""
+"""PNG charts of the report (drawn with Pillow), each with the alt text that describes it."""
 
 from __future__ import annotations
 
-import io
+import math
 from dataclasses import dataclass
-from typing import Any
 
-import matplotlib
+from etl.report.canvas import FONT_PX, Canvas, nice_ticks
+from etl.report.data import ReportData
 
-matplotlib.use("Agg")  # no display on servers and cron; must precede pyplot
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402  (Pillow: installed with matplotlib)
-
-from etl.report.data import ReportData  # noqa: E402
-
-# Rendered at 1.25x the displayed width: crisp on high-density screens, yet small.
 WIDTH_PX = 600
-DPI = 100
-SCALE = 1.25
-FONT = "DejaVu Sans"
+PAD = 8
+SMALL_PX = 11.1  # 8 pt at 100 dpi
 INK = "#1f2933"
 MUTED = "#7b8794"
 GRID = "#e4e7eb"
 BLUE = "#2f6fb3"
 GREEN = "#2e9d5b"
+LIGHT_BLUE = "#c9dcf0"
 
 # A colour per status group, in the order production moves through them.
 GROUP_COLOURS = {
@@ -57,27 +48,19 @@ class Chart:
         return f"{self.name}@shotlist.report"
 
 
-def _figure(height_px: int) -> tuple[Figure, Any]:
-    fig = plt.figure(figsize=(WIDTH_PX / DPI, height_px / DPI), dpi=DPI)
-    ax = fig.add_subplot(1, 1, 1)
-    ax.spines[["top", "right", "left"]].set_visible(False)
-    ax.spines["bottom"].set_color(GRID)
-    ax.tick_params(colors=MUTED, labelsize=9, length=0)
-    ax.grid(axis="x", color=GRID, linewidth=0.8)
-    ax.set_axisbelow(True)
-    return fig, ax
+def _number(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:g}"
 
 
-def _png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI * SCALE, facecolor="white")
-    plt.close(fig)
-    # A 32-colour palette keeps each chart around 10 KB, so the standalone HTML with its
-    # inline images stays small; flat chart colours survive it without visible banding.
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    small = io.BytesIO()
-    image.quantize(colors=32).save(small, format="PNG", optimize=True)
-    return small.getvalue()
+def _x_axis(
+    canvas: Canvas, x0: float, x1: float, top: float, axis: float, ticks: list[float], unit: str
+) -> None:
+    """Vertical grid lines at `ticks` (0 at x0, the last at x1), their labels under the axis."""
+    for tick in ticks:
+        x = x0 + (x1 - x0) * tick / ticks[-1]
+        canvas.line([(x, top), (x, axis)], GRID, 0.8)
+        canvas.text(x, axis + 5, f"{_number(tick)}{unit}", MUTED, anchor="mt")
+    canvas.line([(x0, axis), (x1, axis)], GRID, 0.8)
 
 
 def _short(text: str, limit: int = 28) -> str:
@@ -95,34 +78,31 @@ def coverage_chart(data: ReportData, limit: int = 10) -> Chart | None:
     rows = [r for r in data.by_category.dicts() if r["coverage_pct"] is not None][:limit]
     if not rows:
         return None
-    rows.reverse()  # largest category on top
     height = 60 + 28 * len(rows)
-    fig, ax = _figure(height)
+    canvas = Canvas(WIDTH_PX, height)
     labels = [_short(str(r["category"])) for r in rows]
     values = [float(r["coverage_pct"]) * 100 for r in rows]
-    colours = [GREEN if v >= 100 else BLUE for v in values]
-    bars = ax.barh(labels, values, color=colours, height=0.6)
-    ax.set_xlim(0, 100)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-    for bar, value in zip(bars, values, strict=True):
-        inside = value > 85
-        ax.text(
-            value - 1.5 if inside else value + 1.5,
-            bar.get_y() + bar.get_height() / 2,
-            f"{value:.0f}%",
-            va="center",
-            ha="right" if inside else "left",
-            fontsize=9,
-            color="white" if inside else INK,
-        )
-    ax.tick_params(axis="y", labelcolor=INK)
-    fig.tight_layout(pad=0.6)
-    described = "; ".join(f"{r['category']} {float(r['coverage_pct']):.0%}" for r in rows[::-1])
+    x0 = PAD + max(canvas.text_width(label) for label in labels) + 8
+    x1 = WIDTH_PX - 20
+    top, axis = PAD, height - 26
+    _x_axis(canvas, x0, x1, top, axis, [0, 20, 40, 60, 80, 100], "%")
+    pitch = (axis - top) / len(rows)
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        middle = top + pitch * (index + 0.5)  # largest category on top
+        end = x0 + (x1 - x0) * min(max(value, 0), 100) / 100
+        colour = GREEN if value >= 100 else BLUE
+        canvas.rect(x0, middle - 0.3 * pitch, end, middle + 0.3 * pitch, colour)
+        canvas.text(x0 - 6, middle, label, INK, anchor="rm")
+        if value > 85:
+            canvas.text(end - 4, middle, f"{value:.0f}%", "white", anchor="rm")
+        else:
+            canvas.text(end + 4, middle, f"{value:.0f}%", INK, anchor="lm")
+    described = "; ".join(f"{r['category']} {float(r['coverage_pct']):.0%}" for r in rows)
     return Chart(
         "coverage",
         "Coverage by category",
         f"Bar chart of coverage by category: {described}.",
-        _png(fig),
+        canvas.png(),
         height=height,
     )
 
@@ -133,74 +113,104 @@ def status_chart(data: ReportData, limit: int = 8) -> Chart | None:
     groups = data.status_groups
     if not rows or not groups:
         return None
-    rows.reverse()
     height = 90 + 30 * len(rows)
-    fig, ax = _figure(height)
-    labels = [_short(str(r["production"])) for r in rows]
-    left = [0.0] * len(rows)
+    canvas = Canvas(WIDTH_PX, height)
     spare = iter(FALLBACK_COLOURS * 4)
-    for group in groups:
-        values = [float(r.get(group) or 0) for r in rows]
-        colour = GROUP_COLOURS.get(group.lower().replace(" ", "_")) or next(spare)
-        ax.barh(labels, values, left=left, color=colour, height=0.6, label=group.replace("_", " "))
-        left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.tick_params(axis="y", labelcolor=INK)
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12 if len(rows) > 2 else -0.25),
-        ncol=min(len(groups), 4),
-        frameon=False,
-        fontsize=8,
-        labelcolor=INK,
-    )
-    fig.tight_layout(pad=0.6)
+    colours = [GROUP_COLOURS.get(g.lower().replace(" ", "_")) or next(spare) for g in groups]
+    names = [g.replace("_", " ") for g in groups]
+    # The legend under the axis, in up to four columns, centred.
+    columns = min(len(groups), 4)
+    lines = math.ceil(len(groups) / columns)
+    cell = max(canvas.text_width(n, SMALL_PX) for n in names) + 34
+    legend_top = height - PAD - 18 * lines
+    left = (WIDTH_PX - cell * columns) / 2
+    for index, (name, colour) in enumerate(zip(names, colours, strict=True)):
+        x = left + cell * (index % columns)
+        y = legend_top + 18 * (index // columns) + 9
+        canvas.rect(x, y - 5, x + 20, y + 5, colour)
+        canvas.text(x + 26, y, name, INK, anchor="lm", size=SMALL_PX)
+    labels = [_short(str(r["production"])) for r in rows]
+    totals = [[float(r.get(g) or 0) for g in groups] for r in rows]
+    x0 = PAD + max(canvas.text_width(label) for label in labels) + 8
+    x1 = WIDTH_PX - 24
+    top, axis = PAD, legend_top - 34
+    ticks = nice_ticks(max(sum(t) for t in totals))
+    _x_axis(canvas, x0, x1, top, axis, ticks, "")
+    pitch = (axis - top) / len(rows)
+    for index, (label, values) in enumerate(zip(labels, totals, strict=True)):
+        middle = top + pitch * (index + 0.5)  # largest production on top
+        start = 0.0
+        for value, colour in zip(values, colours, strict=True):
+            x_from = x0 + (x1 - x0) * start / ticks[-1]
+            x_to = x0 + (x1 - x0) * (start + value) / ticks[-1]
+            canvas.rect(x_from, middle - 0.3 * pitch, x_to, middle + 0.3 * pitch, colour)
+            start += value
+        canvas.text(x0 - 6, middle, label, INK, anchor="rm")
     described = "; ".join(
         f"{r['production']}: " + ", ".join(f"{r.get(g) or 0} {g}" for g in groups if r.get(g))
-        for r in rows[::-1]
+        for r in rows
     )
     return Chart(
         "status",
         "Status by production",
         f"Stacked bar chart of images by status per production: {described}.",
-        _png(fig),
+        canvas.png(),
         height=height,
     )
 
 
 def progress_chart(data: ReportData) -> Chart | None:
-    """Validated images (bars) and coverage % (line) over the last weeks."""
+    """Validated images (bars, left axis) and coverage % (line, right axis) over the weeks."""
     points = data.progress
     if len(points) < 2:
         return None
     height = 240
-    fig, ax = _figure(height)
-    ax.grid(axis="x", visible=False)
-    ax.grid(axis="y", color=GRID, linewidth=0.8)
-    labels = [f"{p.week:%d %b}" for p in points]
-    ax.bar(
-        labels, [p.validated for p in points], color="#c9dcf0", width=0.6, label="validated images"
-    )
-    ax.set_ylabel("validated images", color=MUTED, fontsize=9)
-    right = ax.twinx()
-    right.spines[["top", "left", "bottom"]].set_visible(False)
-    right.spines["right"].set_color(GRID)
-    right.tick_params(colors=MUTED, labelsize=9, length=0)
-    pct = [p.coverage_pct * 100 if p.coverage_pct is not None else float("nan") for p in points]
-    right.plot(
-        labels, pct, color=GREEN, linewidth=2.2, marker="o", markersize=4, label="coverage %"
-    )
-    right.set_ylim(0, 100)
-    right.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-    ax.tick_params(axis="x", labelrotation=0, labelsize=8)
-    fig.legend(
-        loc="upper left",
-        ncol=2,
-        frameon=False,
-        fontsize=8,
-        labelcolor=INK,
-        bbox_to_anchor=(0.06, 1.0),
-    )
-    fig.tight_layout(pad=0.6, rect=(0, 0, 1, 0.92))
+    canvas = Canvas(WIDTH_PX, height)
+    # Legend on top: a bar swatch and a line with its marker.
+    canvas.rect(PAD + 38, 5, PAD + 58, 15, LIGHT_BLUE)
+    canvas.text(PAD + 64, 10, "validated images", INK, size=SMALL_PX)
+    second = PAD + 76 + canvas.text_width("validated images", SMALL_PX)
+    canvas.line([(second, 10), (second + 20, 10)], GREEN, 2.2)
+    canvas.dot(second + 10, 10, 2.8, GREEN)
+    canvas.text(second + 26, 10, "coverage %", INK, size=SMALL_PX)
+    counts = [p.validated for p in points]
+    ticks = nice_ticks(max(counts))
+    top, axis = 26, height - 22
+    x0 = 24 + max(canvas.text_width(_number(t)) for t in ticks) + 6
+    x1 = WIDTH_PX - PAD - canvas.text_width("100%") - 8
+    canvas.vertical_text(10, (top + axis) / 2, "validated images", MUTED, FONT_PX)
+
+    def left_y(value: float) -> float:
+        return axis - (axis - top) * value / ticks[-1]
+
+    def right_y(pct: float) -> float:
+        return axis - (axis - top) * pct / 100
+
+    for tick in ticks:
+        canvas.line([(x0, left_y(tick)), (x1, left_y(tick))], GRID, 0.8)
+        canvas.text(x0 - 6, left_y(tick), _number(tick), MUTED, anchor="rm")
+    for share in range(0, 101, 20):
+        canvas.text(x1 + 6, right_y(share), f"{share}%", MUTED, anchor="lm")
+    canvas.line([(x1, top), (x1, axis)], GRID, 0.8)
+    slot = (x1 - x0) / len(points)
+    centres = [x0 + slot * (i + 0.5) for i in range(len(points))]
+    for centre, point in zip(centres, points, strict=True):
+        canvas.rect(
+            centre - 0.3 * slot, left_y(point.validated), centre + 0.3 * slot, axis, LIGHT_BLUE
+        )
+        canvas.text(centre, axis + 5, f"{point.week:%d %b}", MUTED, anchor="mt", size=SMALL_PX)
+    # The coverage line, broken where a week has no coverage figure.
+    run: list[tuple[float, float]] = []
+    for index, at in enumerate([*centres, None]):
+        pct = points[index].coverage_pct if at is not None else None
+        if at is not None and pct is not None:
+            run.append((at, right_y(pct * 100)))
+            continue
+        if len(run) > 1:
+            canvas.line(run, GREEN, 2.2)
+        for x, y in run:
+            canvas.dot(x, y, 2.8, GREEN)
+        run = []
     first, last = points[0], points[-1]
     described = (
         f"from the week of {first.week:%d %b %Y} to the week of {last.week:%d %b %Y}, "
@@ -212,13 +222,12 @@ def progress_chart(data: ReportData) -> Chart | None:
         "progress",
         "Progress over the last weeks",
         f"Chart of weekly progress: {described}.",
-        _png(fig),
+        canvas.png(),
         height=height,
     )
 
 
 def render_charts(data: ReportData) -> list[Chart]:
     """Every chart the data supports, in the order the report shows them."""
-    plt.rcParams["font.family"] = FONT
     charts = [coverage_chart(data), status_chart(data), progress_chart(data)]
     return [c for c in charts if c is not None]

@@ -22,7 +22,17 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
 from etl.report.data import Column, Kpi, ReportData, ReportQueries, Table
-from etl.report.sheetxml import RowWriter, row_sql, splice, write_built_rows
+from etl.report.errors import ReportError
+from etl.report.sheetxml import (
+    RowSource,
+    RowWriter,
+    TextOut,
+    row_sql,
+    splice,
+    write_built_batches,
+    write_built_rows,
+)
+from etl.report.zipstream import TextSink
 
 # Spreadsheet formula injection: Excel and LibreOffice evaluate text typed with these prefixes.
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -242,20 +252,64 @@ def _status_rules(ws: WriteOnlyWorksheet, columns: Sequence[Column], first: int,
                 )
 
 
-def write_data_sheet(
+class SheetRows:
+    """The rows of one data sheet, streamed from DuckDB when the workbook file is written.
+
+    `sql` is the query streamed: `row_sql`'s, whose rows are XML made by DuckDB, or the
+    sheet's own when `writer` (Python) writes them. None: a sheet without columns, no rows.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        queries: ReportQueries,
+        sql: str | None,
+        count: int,
+        writer: RowWriter | None = None,
+        on_done: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.title = title
+        self.queries = queries
+        self.sql = sql
+        self.count = count
+        self.writer = writer
+        self.on_done = on_done
+
+    def write(self, out: TextOut) -> int:
+        """Write the `<row>` elements; returns how many (the count the table was sized by)."""
+        if self.sql is None:
+            return 0
+        if self.writer is not None:
+            written = self.writer.write(self.queries.stream(self.sql)[1], out)
+        elif isinstance(out, TextSink):
+            written = write_built_batches(self.queries.batches(self.sql), out)
+        else:
+            written = write_built_rows(self.queries.stream(self.sql)[1], out)
+        if written == 0:
+            out.write('<row r="2"></row>')  # a table needs a data row, even an empty one
+        if written != self.count:
+            # The data is one published file opened read-only: this would be a bug.
+            raise ReportError(
+                f"sheet {self.title}: {written} rows streamed, {self.count} counted before"
+            )
+        if self.on_done is not None:
+            self.on_done(self.title, written)
+        return written
+
+
+def add_data_sheet(
     wb: Workbook,
     title: str,
     queries: ReportQueries,
     sql: str,
     *,
     table_name: str,
-    fragment: Path,
-) -> tuple[list[Column], int]:
-    """A sheet holding one Excel table of the rows of `sql`; returns its columns and row count.
+) -> tuple[list[Column], SheetRows]:
+    """A sheet holding one Excel table of the rows of `sql`; returns its columns and rows.
 
-    openpyxl writes the header, table, widths and formats; the rows stream into `fragment`
-    (see `sheetxml`), which `write_workbook` splices into the saved file. DuckDB builds the
-    rows' XML when it can type every column (`row_sql`); Python writes the others.
+    openpyxl writes the header, table, widths and formats, sized by the rows counted first;
+    the rows themselves stream into the saved file (see `sheetxml.splice`). DuckDB builds
+    the rows' XML when it can type every column (`row_sql`); Python writes the others.
     """
     ws = wb.create_sheet(title)
     writer = _Writer(ws)
@@ -269,23 +323,36 @@ def write_data_sheet(
     ws.freeze_panes = "A2"
     ws.append(writer.header(headers))
     if not columns:
-        fragment.write_text("", encoding="utf-8")
-        return columns, 0
+        return columns, SheetRows(title, queries, None, 0)
+    count = queries.count(sql)
     styles, quote = writer.style_ids(), writer.quote_style_id()
     built = row_sql(
         sql, [(c.name, c.duck_type, c.kind) for c in columns], styles, quote, INJECTION_PREFIXES
     )
-    with fragment.open("w", encoding="utf-8", newline="") as out:
-        if built is not None:
-            count = write_built_rows(queries.stream(built)[1], out)
-        else:
-            row_writer = RowWriter([c.kind for c in columns], styles, quote, stored_text)
-            count = row_writer.write(queries.stream(sql)[1], out)
-        if count == 0:
-            out.write('<row r="2"></row>')  # a table needs a data row, even an empty one
+    if built is not None:
+        rows = SheetRows(title, queries, built, count)
+    else:
+        row_writer = RowWriter([c.kind for c in columns], styles, quote, stored_text)
+        rows = SheetRows(title, queries, sql, count, row_writer)
     _add_table(ws, table_name, 1, headers, count)
     _status_rules(ws, columns, 2, count + 1)
-    return columns, count
+    return columns, rows
+
+
+def write_data_sheet(
+    wb: Workbook,
+    title: str,
+    queries: ReportQueries,
+    sql: str,
+    *,
+    table_name: str,
+    fragment: Path,
+) -> tuple[list[Column], int]:
+    """`add_data_sheet`, with the rows written now into the file `fragment` (for `splice`)."""
+    columns, rows = add_data_sheet(wb, title, queries, sql, table_name=table_name)
+    with fragment.open("w", encoding="utf-8", newline="") as out:
+        written = rows.write(out)
+    return columns, written
 
 
 def stored_text(value: str) -> tuple[str, bool]:
@@ -465,23 +532,23 @@ def write_workbook(
     if deliverables:
         sheets.append(("Deliverables", queries.deliverables_sql()))
     sheet_columns: dict[str, Sequence[Column]] = {}
+    fragments: dict[int, tuple[Path | RowSource, str]] = {}
+    for title, sql in sheets:
+        columns, rows = add_data_sheet(wb, title, queries, sql, table_name=re.sub(r"\W", "", title))
+        rows.on_done = on_progress
+        sheet_columns[title] = columns
+        last = get_column_letter(max(len(columns), 1))
+        fragments[len(wb.worksheets)] = (rows, f"A1:{last}{max(rows.count, 1) + 1}")
+    write_about(wb, data, sheet_columns)
     path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
     with tempfile.TemporaryDirectory(prefix=".shotlist-xlsx-", dir=path.parent) as tmp:
-        fragments: dict[int, tuple[Path, str]] = {}
-        for title, sql in sheets:
-            fragment = Path(tmp) / f"{title}.xml"
-            columns, written = write_data_sheet(
-                wb, title, queries, sql, table_name=re.sub(r"\W", "", title), fragment=fragment
-            )
-            sheet_columns[title] = columns
-            last = get_column_letter(max(len(columns), 1))
-            fragments[len(wb.worksheets)] = (fragment, f"A1:{last}{max(written, 1) + 1}")
-            if on_progress:
-                on_progress(title, written)
-        write_about(wb, data, sheet_columns)
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb.save(skeleton)
-        partial = path.with_name(path.name + ".partial")
-        splice(skeleton, fragments, partial)
+        try:
+            splice(skeleton, fragments, partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     partial.replace(path)  # readers never see a half-written workbook
     return path

@@ -1,11 +1,12 @@
-"""Fast rows for big sheets: SpreadsheetML `<row>` elements streamed to a file, then spliced in.
+"""Fast rows for big sheets: SpreadsheetML `<row>` elements streamed into the saved workbook.
 
 openpyxl builds an object per cell and serialises it through a generic XML writer (about 50,000
 cells a second here); a sheet of 400,000 pictures has millions of cells. The workbook around
 the rows (styles, tables, conditional formats, widths, frozen panes) is still openpyxl's: it
-writes each big sheet with its header row only, and `splice` inserts the streamed rows into the
-saved file. Values are typed exactly as openpyxl would (numbers, dates with a number format,
-inline strings), so text is never a formula.
+writes each big sheet with its header row only, and `splice` streams the rows into a copy of
+the saved file, deflated by a second thread while the next rows are made. Values are typed
+exactly as openpyxl would (numbers, dates with a number format, inline strings), so text is
+never a formula.
 
 For the usual column types the `<c>` elements are built by DuckDB itself (`row_sql`): the same
 bytes as `RowWriter`, made in vectorised C++ on every core instead of a Python call per cell,
@@ -16,15 +17,17 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 from openpyxl.utils import get_column_letter
+
+from etl.report.zipstream import BackgroundWriter, TextSink
 
 EPOCH = datetime(1899, 12, 30)
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -35,6 +38,9 @@ _INVALID = re.compile("[\ud800-\udfff\ufffe\uffff]")
 # Stands for the row number in the rows DuckDB builds; stored text never carries it raw (every
 # control character is escaped as _xHHHH_), so replacing it cannot touch a value.
 ROW_MARK = "\x01"
+# Rows joined into one write: large enough that writes and encodes are few, small enough that
+# the chunks in flight (see zipstream) stay a few MB.
+CHUNK_ROWS = 500
 # DuckDB type names written as whole numbers / as floats (data.py picks cell formats by them).
 INTEGER_TYPES = (
     "BIGINT",
@@ -55,6 +61,18 @@ _EPOCH_US = (EPOCH - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 _SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and not "\x0b" <= c <= "\x1f")
 # Control characters the OOXML escaping turns into _xHHHH_ (see excel.safe_text).
 _CONTROLS = (*range(0x00, 0x09), *range(0x0B, 0x20))
+
+
+class TextOut(Protocol):
+    """Where rows are written: a text file, a StringIO, a zip entry's TextSink."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+class RowSource(Protocol):
+    """Rows of one sheet, made when the workbook is written (see `splice`)."""
+
+    def write(self, out: TextOut) -> int: ...
 
 
 def excel_serial(value: datetime | date) -> float:
@@ -155,7 +173,7 @@ class RowWriter:
             return moment
         return lambda ref, value: general(ref, kind, value)
 
-    def write(self, rows: Iterable[Sequence[Any]], out: IO[str], first_row: int = 2) -> int:
+    def write(self, rows: Iterable[Sequence[Any]], out: TextOut, first_row: int = 2) -> int:
         """Write `<row>` elements from `first_row` on; returns how many rows were written."""
         count = 0
         cells = [
@@ -302,7 +320,17 @@ def row_sql(
     return f"select concat({', '.join(cells)}) as xml from ({query}) q"
 
 
-def write_built_rows(rows: Iterable[tuple[str]], out: IO[str], first_row: int = 2) -> int:
+def number_rows(rows: Sequence[tuple[str]], first_row: int) -> str:
+    """The `<row>` elements of rows made by `row_sql`, numbered from `first_row`."""
+    return "".join(
+        [
+            f'<row r="{n}">{xml.replace(ROW_MARK, str(n))}</row>'
+            for n, (xml,) in enumerate(rows, first_row)
+        ]
+    )
+
+
+def write_built_rows(rows: Iterable[tuple[str]], out: TextOut, first_row: int = 2) -> int:
     """Write rows made by `row_sql` from `first_row` on; returns how many were written."""
     count = 0
     parts: list[str] = []
@@ -310,17 +338,35 @@ def write_built_rows(rows: Iterable[tuple[str]], out: IO[str], first_row: int = 
         text = str(number)
         parts.append(f'<row r="{text}">{xml.replace(ROW_MARK, text)}</row>')
         count += 1
-        if len(parts) == 2000:  # a few MB per write: fewer, larger writes and encodes
+        if len(parts) == CHUNK_ROWS:
             out.write("".join(parts))
             parts.clear()
     out.write("".join(parts))
     return count
 
 
-def splice(workbook: Path, fragments: Mapping[int, tuple[Path, str]], target: Path) -> None:
+def write_built_batches(
+    batches: Iterable[list[tuple[str]]], out: TextSink, first_row: int = 2
+) -> int:
+    """`write_built_rows` for a zip entry: the writer thread numbers each batch.
+
+    While it does (and deflates), the report's thread waits on DuckDB for the next batch,
+    which releases the GIL: the two cores share the work.
+    """
+    count = 0
+    for batch in batches:
+        out.write_later(partial(number_rows, batch, first_row + count))
+        count += len(batch)
+    return count
+
+
+def splice(
+    workbook: Path, fragments: Mapping[int, tuple[Path | RowSource, str]], target: Path
+) -> None:
     """Copy `workbook` to `target`, appending each fragment's rows to its sheet's `sheetData`.
 
-    `fragments` maps a sheet's 1-based position to (rows file, full dimension ref).
+    `fragments` maps a sheet's 1-based position to (rows, full dimension ref): a file of rows,
+    or a RowSource writing them as the entry is deflated.
     """
     # The streamed sheets (hundreds of MB of XML at 100,000 products) at deflate level 1: twice
     # as fast as level 5 for a file about a fifth larger; the small parts keep level 5.
@@ -341,8 +387,15 @@ def splice(workbook: Path, fragments: Mapping[int, tuple[Path, str]], target: Pa
             if not sep:  # a sheet with no rows at all has an empty <sheetData/>
                 head, sep, tail = xml.partition("<sheetData/>")
                 head += "<sheetData>"
-            with out.open(info.filename, "w", force_zip64=True) as stream:
-                stream.write(head.encode("utf-8"))
-                with rows.open("rb") as fragment_file:
-                    shutil.copyfileobj(fragment_file, stream, 1 << 20)
-                stream.write(b"</sheetData>" + tail.encode("utf-8"))
+            with (
+                out.open(info.filename, "w", force_zip64=True) as stream,
+                BackgroundWriter(stream) as writer,
+            ):
+                writer.write(head.encode("utf-8"))
+                if isinstance(rows, Path):
+                    with rows.open("rb") as fragment_file:
+                        while chunk := fragment_file.read(1 << 21):
+                            writer.write(chunk)
+                else:
+                    rows.write(TextSink(writer))
+                writer.write(b"</sheetData>" + tail.encode("utf-8"))

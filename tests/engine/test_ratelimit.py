@@ -160,9 +160,17 @@ def test_sliding_window_bounds_refusals_and_failures_by_their_own_time(fake: Fak
 
 
 def test_sliding_window_learns_from_a_429(fake: FakeTime) -> None:
+    sent = SlidingWindow(5.0, margin=0.01, clock=fake.clock)
+
+    async def send(count: int) -> None:
+        for _ in range(count):
+            await sent.acquire()
+
+    asyncio.run(send(6))  # more than the window holds: our own pacing may be the cause
+    sent.throttled()
+    assert sent.margin == pytest.approx(0.025)
+    fake.now = 0.0
     window = SlidingWindow(5.0, margin=0.01, clock=fake.clock)
-    window.throttled()
-    assert window.margin == pytest.approx(0.025)
     window.pause(2.0)
 
     async def main() -> tuple[float, float]:
@@ -173,3 +181,17 @@ def test_sliding_window_learns_from_a_429(fake: FakeTime) -> None:
         return waited, send.at
 
     assert asyncio.run(main()) == pytest.approx((2.0, 2.0))
+
+
+def test_sliding_window_excuses_a_429_it_cannot_have_caused(fake: FakeTime) -> None:
+    # A sync's first five requests refused: requests sent before it (another sync's) filled
+    # the server's window, so the pacing is not widened (the Retry-After pause still holds).
+    window = SlidingWindow(5.0, margin=0.01, clock=fake.clock)
+
+    async def first_five() -> None:
+        for _ in range(5):
+            await window.acquire()
+
+    asyncio.run(first_five())
+    window.throttled()
+    assert window.margin == pytest.approx(0.01)

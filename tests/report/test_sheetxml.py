@@ -14,8 +14,15 @@ from etl.config import Config
 from etl.report.data import ReportQueries, _describe
 from etl.report.excel import INJECTION_PREFIXES, stored_text, write_data_sheet
 from etl.report.scope import resolve_scope
-from etl.report.sheetxml import RowWriter, row_sql, splice, write_built_rows
+from etl.report.sheetxml import (
+    RowWriter,
+    row_sql,
+    splice,
+    write_built_batches,
+    write_built_rows,
+)
 from etl.report.source import open_report_source
+from etl.report.zipstream import BackgroundWriter, TextSink
 
 STYLES = {"int": 3, "float": 4, "pct": 5, "date": 6, "datetime": 7}
 QUOTE = 9
@@ -143,3 +150,32 @@ def test_a_sheet_with_a_type_only_python_writes(config: Config, tmp_path: Path) 
         [None, "plain", None],
     ]
     assert ws["B2"].data_type == "s" and ws["B2"].quotePrefix
+
+
+def test_rows_of_several_text_cells_match_python(con: duckdb.DuckDBPyConnection) -> None:
+    """Each special text in every position of a row of clean texts, next to a list."""
+    con.execute("create table t (i integer, a varchar, b varchar, c varchar, l varchar[])")
+    row = 0
+    for text in TEXTS:
+        for position in range(3):
+            values = ["x", "plain text", "y"]
+            values[position] = text
+            con.execute("insert into t values (?, ?, ?, ?, ?)", [row, *values, ["p", "q"]])
+            row += 1
+    con.execute("insert into t values (?, 'clean', null, 'ok', ?)", [row, ["a", " b", "=c"]])
+    con.execute("insert into t values (?, null, null, null, null)", [row + 1])
+    query = "select * from t order by i"
+    assert sql_rows(con, query) == python_rows(con, query)
+
+
+def test_batches_numbered_by_the_writer_thread_are_the_same_rows() -> None:
+    """The zip path (batches numbered on the deflate thread) writes what write_built_rows does."""
+    rows = [(f'<c r="A\x01"><v>{i}</v></c><c r="B\x01" t="b"><v>1</v></c>',) for i in range(2345)]
+    expected = io.StringIO()
+    assert write_built_rows(rows, expected) == 2345
+    target = io.BytesIO()
+    with BackgroundWriter(target) as writer:
+        batches = [rows[i : i + 1000] for i in range(0, len(rows), 1000)]
+        assert write_built_batches(batches, TextSink(writer)) == 2345
+    assert target.getvalue().decode("utf-8") == expected.getvalue()
+    assert '<row r="2346"><c r="A2346"><v>2344</v>' in expected.getvalue()
