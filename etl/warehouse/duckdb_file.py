@@ -69,11 +69,10 @@ META_DDL = (
 # and older row groups are unaffected.
 SYNC_ROW_GROUP_SIZE = 16_384
 
-# DuckDB's own memory on the sync's connection (buffer pool, rows not yet checkpointed), in MB.
-# Its default, 80 % of the machine, let the pool keep every block of the growing tables: peak
-# RSS grew with the catalog. A batch that needs more (very wide rows, a large `batch_rows`)
-# is landed again with the limit doubled (`DuckDBWarehouse.land`), never failed for it.
-SYNC_MEMORY_LIMIT_MB = 64
+# No `memory_limit` on the sync's connection: at 64 MB DuckDB 1.4.4 crashed (SIGSEGV in a
+# commit's checkpoint, and in a read after it) when two syncs ran at once on 2 loaded cores; at
+# its default (80 % of the machine) the same pairs ran clean. Its buffer pool then keeps the
+# growing tables' blocks: this is most of what the sync's peak still grows with (README).
 
 
 def connect(
@@ -479,10 +478,8 @@ class DuckDBWarehouse:
     Each operation is the module function of the same purpose, bound to the connection.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, memory_limit_mb: int | None = None) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        # The connection's memory limit when this object set it (`open`), else None.
-        self.memory_limit_mb = memory_limit_mb
 
     @classmethod
     @contextmanager
@@ -492,9 +489,8 @@ class DuckDBWarehouse:
         # The engine writes small batches one at a time: DuckDB's thread pool costs more CPU in
         # hand-offs than it saves on them (measured: about a fifth of the landing CPU).
         con.execute("set threads = 1")
-        con.execute(f"set memory_limit = '{SYNC_MEMORY_LIMIT_MB}MB'")
         try:
-            yield cls(con, SYNC_MEMORY_LIMIT_MB)
+            yield cls(con)
         finally:
             con.close()
 
@@ -509,27 +505,7 @@ class DuckDBWarehouse:
     record_drift = _on_connection(record_drift)
     read_state = _on_connection(read_state)
 
-    def land(
-        self,
-        table: RawTable,
-        rows: Sequence[dict[str, Any]] | Columns,
-        state: StateUpdate,
-        quarantined: Iterable[tuple[str, str, str]] = (),
-        *,
-        keep_newer: str | None = None,
-    ) -> None:
-        """`land_rows`; a batch DuckDB has no memory for under the limit `open` set was rolled
-        back whole, and is landed again with the limit doubled (up to 4 GB)."""
-        bad = list(quarantined)
-        while True:
-            try:
-                land_rows(self.con, table, rows, state, bad, keep_newer=keep_newer)
-                return
-            except duckdb.OutOfMemoryException:
-                if self.memory_limit_mb is None or self.memory_limit_mb >= 4096:
-                    raise
-                self.memory_limit_mb *= 2
-                self.con.execute(f"set memory_limit = '{self.memory_limit_mb}MB'")
+    land = _on_connection(land_rows)
 
     finish_pass = _on_connection(finish_pass)
     count_since = _on_connection(count_since)
