@@ -3,11 +3,15 @@
 Both simulators run in this process on loopback; every `shotlist` step runs as a child
 process (as cron or workers on other hosts would run them), timed by wall clock, its peak RSS
 read from the kernel (wait4). The lake's catalog is a schema of its own in the given
-PostgreSQL database, its data a local folder. Prints, in one run:
-- wall time of the three steps serial on the file, and of both syncs at once then the build
-  on the lake;
-- rows/s of a full sync (both sources, one process) into a fresh file and a fresh lake;
-- the peak RSS of the largest step of each.
+PostgreSQL database, its data a local folder. Prints, in one run, twice:
+- with the APIs as a deployment meets them: both sources at the shipped rate limit (5
+  requests/s, Grand Shooting's documented limit, which its simulator enforces) and a latency
+  per request: what concurrent syncs are for, since a sync then mostly waits on its API;
+- unthrottled (no limit, no latency): the warehouse's own write speed, where the lake's cost
+  per commit shows whole;
+each time: wall time of the three steps serial on the file, and of both syncs at once then
+the build on the lake; rows/s of a full sync (both sources, one process) into a fresh file
+and a fresh lake. Then the peak RSS of the largest step of each kind.
 
     .venv/bin/python benchmarks/bench_lake.py --references 500 \\
         --catalog "postgres:dbname=postgres host=127.0.0.1 user=postgres"
@@ -28,11 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.config import parse_config
+from etl.config import load_config, parse_config
 from etl.config_toml import config_toml
 from etl.demo import DEMO_TOKEN, DEMO_TOKEN_ENV, SARTIQ_DEMO_TOKEN_ENV, demo_config
 from etl.simulators.grandshooting import CatalogSpec, GrandShootingSimulator, generate_catalog
+from etl.simulators.grandshooting.faults import Faults
 from etl.simulators.sartiq import SartiqSimulator
+from etl.workspace import connect
 
 ROWS = re.compile(r"run \S+: (\d+) rows in ([\d.]+)s")
 
@@ -46,11 +52,13 @@ class Step:
     cpu_seconds: float
 
 
-def write_config(folder: Path, warehouse: dict[str, Any], gs_url: str, sartiq: Any) -> Path:
+def write_config(
+    folder: Path, warehouse: dict[str, Any], gs_url: str, sartiq: Any, rate_limit: float = 0.0
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "shotlist.toml"
     base = parse_config({"warehouse": warehouse}, path)
-    path.write_text(config_toml(demo_config(base, gs_url, 0, sartiq)), encoding="utf-8")
+    path.write_text(config_toml(demo_config(base, gs_url, rate_limit, sartiq)), encoding="utf-8")
     return path
 
 
@@ -89,12 +97,69 @@ def serial(config: Path, steps: Sequence[Sequence[str]]) -> Step:
     )
 
 
+@dataclass
+class Round:
+    """One setting of the APIs: the file run, the lake run, and a full sync into each."""
+
+    title: str
+    file_run: Step
+    lake_syncs: Step
+    lake_build: Step
+    single_file: Step
+    single_lake: Step
+
+    @property
+    def lake_wall(self) -> float:
+        return self.lake_syncs.seconds + self.lake_build.seconds
+
+    def rss(self, kind: str) -> float:
+        steps = (
+            (self.file_run, self.single_file)
+            if kind == "file"
+            else (self.lake_syncs, self.lake_build, self.single_lake)
+        )
+        return max(step.rss_mb for step in steps)
+
+    def print(self) -> None:
+        print(self.title)
+        file_run = self.file_run
+        print(
+            f"  file, serial   sync GS; sync Sartiq; build: {file_run.seconds:6.1f} s wall, "
+            f"{file_run.cpu_seconds:.1f} s CPU"
+        )
+        print(
+            f"  lake, concurrent  sync GS || sync Sartiq; build: {self.lake_wall:6.1f} s wall, "
+            f"{self.lake_syncs.cpu_seconds + self.lake_build.cpu_seconds:.1f} s CPU "
+            f"(syncs {self.lake_syncs.seconds:.1f} s, build {self.lake_build.seconds:.1f} s)"
+        )
+        speed_up = file_run.seconds / self.lake_wall
+        print(f"  speed-up of the lake run over the file run: {speed_up:.2f}x")
+        rates = {}
+        for name, step in (("file", self.single_file), ("lake", self.single_lake)):
+            rates[name] = step.rows / step.sync_seconds if step.sync_seconds else 0.0
+            print(
+                f"  full sync into a fresh {name}: {step.rows} rows, {rates[name]:,.0f} rows/s, "
+                f"{step.cpu_seconds:.1f} s CPU"
+            )
+        if rates["file"]:
+            print(f"  lake rows/s as a share of the file's: {rates['lake'] / rates['file']:.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--references", type=int, default=500)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--catalog", default="postgres:dbname=postgres host=127.0.0.1 user=postgres"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=5.0,
+        help="requests/s per source in the first round (the sources' shipped default)",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.25, help="seconds per request in the first round"
     )
     args = parser.parse_args()
     os.environ[DEMO_TOKEN_ENV] = DEMO_TOKEN
@@ -106,6 +171,7 @@ def main() -> None:
     sartiq = SartiqSimulator(args.seed)
     os.environ[SARTIQ_DEMO_TOKEN_ENV] = sartiq.token
     syncs = [("sync", "grandshooting"), ("sync", "sartiq")]
+    rounds: list[Round] = []
     with (
         tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp,
         gs.serve(host="127.0.0.1", port=0) as server,
@@ -113,46 +179,54 @@ def main() -> None:
     ):
         root = Path(tmp)
 
-        def lake(name: str) -> Path:
-            schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-            section = {
-                "kind": "ducklake",
-                "catalog": args.catalog,
-                "metadata_schema": schema,
-                "data_path": str(root / schema),
-            }
-            return write_config(root / schema, section, server.base_url, sartiq)
+        def one_round(title: str, rate_limit: float, latency: float) -> Round:
+            gs.rate_limit = rate_limit
+            gs.faults = Faults(latency=latency)
+            sartiq.faults.latency = latency
 
-        file_config = write_config(root / "file", {}, server.base_url, sartiq)
-        file_run = serial(file_config, [*syncs, ("build",)])
-        lake_config = lake("concurrent")
-        started = time.perf_counter()
-        both = finish([start(lake_config, *step) for step in syncs], started)
-        build = finish([start(lake_config, "build")], time.perf_counter())
-        single_file = serial(write_config(root / "file2", {}, server.base_url, sartiq), [("sync",)])
-        single_lake = serial(lake("single"), [("sync",)])
-    lake_wall = both.seconds + build.seconds
+            def file(name: str) -> Path:
+                return write_config(root / name, {}, server.base_url, sartiq, rate_limit)
+
+            def lake(name: str) -> Path:
+                schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+                section = {
+                    "kind": "ducklake",
+                    "catalog": args.catalog,
+                    "metadata_schema": schema,
+                    "data_path": str(root / schema),
+                }
+                path = write_config(root / schema, section, server.base_url, sartiq, rate_limit)
+                # The lake's catalog and tables are made once per deployment, not per sync (the
+                # file's by its first sync, in no time): made here, untimed.
+                connect(load_config(path)).close()
+                return path
+
+            tag = uuid.uuid4().hex[:6]
+            file_run = serial(file(f"file_{tag}"), [*syncs, ("build",)])
+            lake_config = lake("concurrent")
+            started = time.perf_counter()
+            both = finish([start(lake_config, *step) for step in syncs], started)
+            build = finish([start(lake_config, "build")], time.perf_counter())
+            single_file = serial(file(f"single_{tag}"), [("sync",)])
+            single_lake = serial(lake("single"), [("sync",)])
+            return Round(title, file_run, both, build, single_file, single_lake)
+
+        rounds.append(
+            one_round(
+                f"APIs as deployed ({args.rate_limit:g} requests/s per source, "
+                f"{args.latency:g} s latency per request):",
+                args.rate_limit,
+                args.latency,
+            )
+        )
+        rounds.append(one_round("Unthrottled (no rate limit, no latency):", 0.0, 0.0))
     print(f"references: {args.references} (Grand Shooting) + Sartiq seed {args.seed}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared)")
+    for one in rounds:
+        one.print()
     print(
-        f"file, serial   sync GS; sync Sartiq; build: {file_run.seconds:6.1f} s wall, "
-        f"{file_run.cpu_seconds:.1f} s CPU"
-    )
-    print(
-        f"lake, concurrent  sync GS || sync Sartiq; build: {lake_wall:6.1f} s wall, "
-        f"{both.cpu_seconds + build.cpu_seconds:.1f} s CPU "
-        f"(syncs {both.seconds:.1f} s, build {build.seconds:.1f} s)"
-    )
-    print(f"speed-up of the lake run over the file run: {file_run.seconds / lake_wall:.2f}x")
-    for name, step in (("file", single_file), ("lake", single_lake)):
-        rate = step.rows / step.sync_seconds if step.sync_seconds else 0.0
-        print(
-            f"full sync into a fresh {name}: {step.rows} rows, {rate:,.0f} rows/s, "
-            f"{step.cpu_seconds:.1f} s CPU"
-        )
-    print(
-        f"peak RSS of a step: file {max(file_run.rss_mb, single_file.rss_mb):.0f} MB, "
-        f"lake {max(both.rss_mb, build.rss_mb, single_lake.rss_mb):.0f} MB"
+        f"peak RSS of a step: file {max(r.rss('file') for r in rounds):.0f} MB, "
+        f"lake {max(r.rss('lake') for r in rounds):.0f} MB"
     )
 
 

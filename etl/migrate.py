@@ -15,11 +15,14 @@ import duckdb
 from etl.config import Config
 from etl.errors import ShotlistError
 from etl.lake.attach import literal
+from etl.lake.meta import VERSIONED
 from etl.lake.warehouse import retry_conflicts
 from etl.warehouse.duckdb_file import transaction
 from etl.warehouse.tables import quote
 from etl.warehouse_kind import is_lake, warehouse_path
 from etl.workspace import connect, describe
+
+VERSIONED_VIEWS = {table.view: table for table in VERSIONED}
 
 
 @dataclass
@@ -79,7 +82,14 @@ def migrate(source: Config, target: Config) -> MigrateResult:
                 for schema, table in tables:
                     name = f"{schema}.{quote(table)}"
                     con.execute(f"create schema if not exists {schema}")
-                    if (schema, table) in existing:
+                    versioned = VERSIONED_VIEWS.get(f"{schema}.{table}")
+                    if versioned is not None:
+                        # A view on a lake (`etl.lake.meta`): the rows go in as first versions.
+                        con.execute(
+                            f"insert into {versioned.versions} by name "
+                            f"select *, 0 as version from src.{name}"
+                        )
+                    elif (schema, table) in existing:
                         con.execute(f"insert into {name} by name select * from src.{name}")
                     else:
                         con.execute(f"create table {name} as select * from src.{name}")

@@ -19,7 +19,12 @@ from etl.config import Config
 from etl.lake.attach import connect_lake
 from etl.lake.config import LakeWarehouse
 from etl.lake.locks import BUILD_LOCK, DDL_LOCK, lake_locks, sync_lock
-from etl.lake.warehouse import DuckLakeWarehouse, create_tables
+from etl.lake.warehouse import (
+    DuckLakeWarehouse,
+    attach_for_writing,
+    create_tables,
+    tables_ready,
+)
 from etl.lock import HeldLock, warehouse_lock
 from etl.sources.registry import SOURCES
 from etl.warehouse.duckdb_file import DuckDBWarehouse
@@ -75,16 +80,16 @@ def connect(config: Config, *, read_only: bool = False) -> duckdb.DuckDBPyConnec
     if isinstance(config.warehouse, LakeWarehouse):
         if read_only:
             return connect_lake(config.warehouse, base_dir=config.base_dir(), read_only=True)
-        # Under the `ddl` lock: a new lake's catalog is created by the first attach.
-        with lake_locks(
-            config.warehouse, [DDL_LOCK], "build", base_dir=config.base_dir(), wait=300.0
-        ):
-            con = connect_lake(config.warehouse, base_dir=config.base_dir(), inline=True)
-            try:
-                create_tables(con, SOURCES.values())
-            except BaseException:
-                con.close()
-                raise
+        base = config.base_dir()
+        # A new lake's catalog is created by the first attach (`attach_for_writing`).
+        con = attach_for_writing(config.warehouse, base_dir=base, command="build")
+        try:
+            if not tables_ready(con, SOURCES.values()):
+                with lake_locks(config.warehouse, [DDL_LOCK], "build", base_dir=base, wait=300.0):
+                    create_tables(con, SOURCES.values())
+        except BaseException:
+            con.close()
+            raise
         return con
     return connect_file(warehouse_path(config), read_only=read_only)
 

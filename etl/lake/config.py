@@ -36,7 +36,8 @@ class LakeWarehouse(BaseModel):
     inline_rows: int = Field(
         default=1000,
         ge=0,
-        description="inserts of fewer rows stay in the catalog, not one Parquet file each",
+        description="inserts of fewer rows stay in the catalog, not one Parquet file each "
+        "(raw and model tables always write files: their wide rows inline slowly)",
     )
     keep_snapshots_days: float | None = Field(
         default=None, gt=0, description="`shotlist lake maintain` expires older snapshots"

@@ -163,43 +163,53 @@ def land(
     by that column (see `newer_condition`); the stored row stays otherwise.
     """
     with transaction(con):
-        if frame is not None and frame.num_rows:
-            # DuckDB reads an arro3 table through a stream it takes once per registration: the
-            # table is registered again for the insert.
-            con.register("_batch", frame)
-            try:
-                join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
-                newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
-                con.execute(f"delete from {table.name} t using _batch b where {join}{newer}")
-                con.register("_batch", frame)
-                names = ", ".join(quote(n) for n, _ in table.columns)
-                select = ", ".join(
-                    f"cast({quote(n)} as {t})" if t == "JSON" else quote(n)
-                    for n, t in table.columns
-                )
-                # After the delete, a key still stored is one whose stored row was newer.
-                kept = (
-                    f" b where not exists (select 1 from {table.name} t where {join})"
-                    if keep_newer
-                    else ""
-                )
-                con.execute(f"insert into {table.name} ({names}) select {select} from _batch{kept}")
-            finally:
-                con.unregister("_batch")
-        for record_key, reason, record in quarantined:
-            con.execute(
-                "insert into meta.quarantine values (?, ?, ?, ?, ?, ?, ?, now())",
-                [
-                    state.run_id,
-                    state.source,
-                    state.scope,
-                    state.resource,
-                    record_key,
-                    reason,
-                    record,
-                ],
-            )
+        upsert_batch(con, table, frame, keep_newer=keep_newer)
+        insert_quarantined(con, state, quarantined)
         _write_progress(con, state)
+
+
+def upsert_batch(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    frame: a3.Table | None,
+    *,
+    keep_newer: str | None = None,
+) -> None:
+    """The raw-table half of `land` (the caller holds the transaction)."""
+    if frame is None or not frame.num_rows:
+        return
+    # DuckDB reads an arro3 table through a stream it takes once per registration: the table
+    # is registered again for the insert.
+    con.register("_batch", frame)
+    try:
+        join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
+        newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
+        con.execute(f"delete from {table.name} t using _batch b where {join}{newer}")
+        con.register("_batch", frame)
+        names = ", ".join(quote(n) for n, _ in table.columns)
+        select = ", ".join(
+            f"cast({quote(n)} as {t})" if t == "JSON" else quote(n) for n, t in table.columns
+        )
+        # After the delete, a key still stored is one whose stored row was newer.
+        kept = (
+            f" b where not exists (select 1 from {table.name} t where {join})" if keep_newer else ""
+        )
+        con.execute(f"insert into {table.name} ({names}) select {select} from _batch{kept}")
+    finally:
+        con.unregister("_batch")
+
+
+def insert_quarantined(
+    con: duckdb.DuckDBPyConnection,
+    state: StateUpdate,
+    quarantined: Iterable[tuple[str, str, str]],
+) -> None:
+    """The records of a batch that failed validation, with why (part of `land`'s transaction)."""
+    for record_key, reason, record in quarantined:
+        con.execute(
+            "insert into meta.quarantine values (?, ?, ?, ?, ?, ?, ?, now())",
+            [state.run_id, state.source, state.scope, state.resource, record_key, reason, record],
+        )
 
 
 def newer_condition(column: str) -> str:
@@ -291,30 +301,52 @@ def finish_pass(
     Returns how many rows were marked deleted.
     """
     source, resource = table.source.name, table.resource.name
-    scope_col = quote(table.scope_column)
     with transaction(con):
-        marked = 0
-        if complete_scan:
-            result = con.execute(
-                f"""update {table.name} set _deleted_at = now()
-                    where {scope_col} = ? and _deleted_at is null and _synced_at < ?""",
-                [scope, pass_started_at],
-            ).fetchone()
-            marked = int(result[0]) if result else 0
-        watermark = None
-        if watermark_column:
-            row = con.execute(
-                f"select max({quote(watermark_column)}) from {table.name} where {scope_col} = ?",
-                [scope],
-            ).fetchone()
-            watermark = row[0] if row else None
-        values: dict[str, Any] = {"last_success_at": NOW, "pass": None}
-        if watermark is not None:
-            values["watermark"] = watermark
-        if complete_scan:
-            values["last_full_at"] = NOW
+        marked, values = close_pass(
+            con,
+            table,
+            scope,
+            pass_started_at=pass_started_at,
+            complete_scan=complete_scan,
+            watermark_column=watermark_column,
+        )
         replace_row(con, "meta.sync_state", _state_key(source, str(scope), resource), values)
     return marked
+
+
+def close_pass(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    scope: Any,
+    *,
+    pass_started_at: datetime,
+    complete_scan: bool,
+    watermark_column: str | None,
+) -> tuple[int, dict[str, Any]]:
+    """The raw-table half of `finish_pass` (the caller holds the transaction): the rows
+    marked deleted, and the values to set on the `meta.sync_state` row."""
+    scope_col = quote(table.scope_column)
+    marked = 0
+    if complete_scan:
+        result = con.execute(
+            f"""update {table.name} set _deleted_at = now()
+                where {scope_col} = ? and _deleted_at is null and _synced_at < ?""",
+            [scope, pass_started_at],
+        ).fetchone()
+        marked = int(result[0]) if result else 0
+    watermark = None
+    if watermark_column:
+        row = con.execute(
+            f"select max({quote(watermark_column)}) from {table.name} where {scope_col} = ?",
+            [scope],
+        ).fetchone()
+        watermark = row[0] if row else None
+    values: dict[str, Any] = {"last_success_at": NOW, "pass": None}
+    if watermark is not None:
+        values["watermark"] = watermark
+    if complete_scan:
+        values["last_full_at"] = NOW
+    return marked, values
 
 
 def count_since(
@@ -451,12 +483,14 @@ def land_rows(
 ) -> None:
     """`land` for rows as the engine builds them, one dict per row or a column batch (typed
     into a frame here, in the writer)."""
-    frame: a3.Table | None
+    land(con, table, batch_frame(table, rows), state, quarantined, keep_newer=keep_newer)
+
+
+def batch_frame(table: RawTable, rows: Sequence[dict[str, Any]] | Columns) -> a3.Table | None:
+    """The engine's rows (dicts or a column batch) as a typed frame; None when empty."""
     if isinstance(rows, Mapping):
-        frame = columns_table(table, rows) if batch_rows(rows) else None
-    else:
-        frame = rows_frame(table, rows) if rows else None
-    land(con, table, frame, state, quarantined, keep_newer=keep_newer)
+        return columns_table(table, rows) if batch_rows(rows) else None
+    return rows_frame(table, rows) if rows else None
 
 
 def _on_connection(
@@ -538,6 +572,10 @@ __all__ = [
     "finish_pass",
     "land",
     "land_rows",
+    "batch_frame",
+    "close_pass",
+    "insert_quarantined",
+    "upsert_batch",
     "mark_deleted",
     "mark_interrupted_runs",
     "newer_condition",

@@ -1,4 +1,4 @@
-"""Run and checkpoint rows on a lake: rewritten per batch without a Parquet file each."""
+"""Run and checkpoint rows on a lake: versions per batch, no Parquet file each, no conflict."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from etl.config import Config
+from etl.lake.attach import connect_lake
+from etl.lake.meta import STATE, MetaRows
 from etl.lake.warehouse import DuckLakeWarehouse
 from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse.duckdb_file import META_DDL
 from etl.warehouse.tables import RawTable, StateUpdate
 from etl.warehouse_kind import lake_settings
 from tests.lake.services import Postgres
@@ -58,7 +62,9 @@ def test_lake_meta_rows_stay_inlined_and_keep_their_columns(
         warehouse.end_run(
             "r1", "grandshooting", "0", "pictures", status="ok", error=None, pages=3, rows=30
         )
-        con = warehouse.con
+    # The last run row is written when the warehouse closes (with the next transaction).
+    con = connect_lake(lake_settings(lake), base_dir=lake.base_dir(), read_only=True)
+    try:
         runs = con.execute(
             "select mode, status, pages, rows, started_at is not null, ended_at is not null "
             "from meta.sync_runs where run_id = 'r1'"
@@ -72,11 +78,104 @@ def test_lake_meta_rows_stay_inlined_and_keep_their_columns(
             f"""select t.table_name, count(*)
                 from __ducklake_metadata_lake.{lake_name}.ducklake_data_file f
                 join __ducklake_metadata_lake.{lake_name}.ducklake_table t using (table_id)
-                where t.end_snapshot is null and t.table_name in ('sync_runs', 'sync_state')
+                where t.end_snapshot is null
+                  and t.table_name in ('sync_runs_versions', 'sync_state_versions')
                 group by 1"""
         ).fetchall()
+        # Closing removed the versions the newest ones replaced: one row per key is left.
+        versions = con.execute(
+            "select (select count(*) from meta.sync_runs_versions), "
+            "(select count(*) from meta.sync_state_versions)"
+        ).fetchone()
         pictures = con.execute(f"select count(*) from {table.name}").fetchone()
+    finally:
+        con.close()
     assert runs == [("full", "ok", 3, 30, True, True)]
     assert states == [(datetime(2026, 11, 1, 10, 0), None, True, True)]
     assert files == []
+    assert versions == (1, 1)
     assert pictures == (30,)
+
+
+def _old_lake(lake: Config) -> None:
+    """A lake as versions before run and checkpoint versions left it: plain tables."""
+    con = connect_lake(lake_settings(lake), base_dir=lake.base_dir(), inline=True)
+    try:
+        for statement in META_DDL:
+            con.execute(statement)
+        con.execute(
+            "insert into meta.sync_runs values ('r0', 'grandshooting', '0', 'pictures', "
+            "'full', timestamp '2026-11-20 08:00', timestamp '2026-11-20 08:01', 2, 20, "
+            "'ok', null)"
+        )
+        con.execute(
+            "insert into meta.sync_state values ('grandshooting', '0', 'pictures', "
+            "timestamp '2026-11-19 10:00', timestamp '2026-11-20 08:01', "
+            "timestamp '2026-11-20 08:01', null)"
+        )
+    finally:
+        con.close()
+
+
+def test_an_older_lake_keeps_its_run_and_checkpoint_rows_as_first_versions(
+    postgres: Postgres, lake_name: str, tmp_path: Path
+) -> None:
+    lake = config(tmp_path / "lake", lake_section(postgres, lake_name))
+    _old_lake(lake)
+    scopes = [("grandshooting", "0")]
+    with DuckLakeWarehouse.open_lake(
+        lake_settings(lake), base_dir=lake.base_dir(), scopes=scopes, sources=[SOURCE]
+    ) as warehouse:
+        assert warehouse.read_state("grandshooting", "0", "pictures") == (
+            datetime(2026, 11, 19, 10, 0),
+            None,
+        )
+        warehouse.start_run("r1", "grandshooting", "0", "pictures", "incremental")
+        state = StateUpdate("grandshooting", "0", "pictures", {"page": 0}, "r1", 1, 1)
+        warehouse.land(RawTable(SOURCE, RESOURCE), [_picture(1)], state)
+    con = connect_lake(lake_settings(lake), base_dir=lake.base_dir(), read_only=True)
+    try:
+        runs = con.execute(
+            "select run_id, status, pages, rows from meta.sync_runs order by run_id"
+        ).fetchall()
+        states = con.execute("select watermark, pass from meta.sync_state").fetchall()
+        kinds = con.execute(
+            "select view_name from duckdb_views() where database_name = 'lake' "
+            "and schema_name = 'meta' order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert runs == [("r0", "ok", 2, 20), ("r1", "running", 1, 1)]
+    assert states == [(datetime(2026, 11, 19, 10, 0), '{"page": 0}')]
+    assert kinds == [("sync_runs",), ("sync_state",)]
+
+
+def test_checkpoints_of_two_sources_commit_side_by_side_without_a_conflict(
+    postgres: Postgres, lake_name: str, tmp_path: Path
+) -> None:
+    lake = config(tmp_path / "lake", lake_section(postgres, lake_name))
+    settings = lake_settings(lake)
+    with DuckLakeWarehouse.open_lake(settings, base_dir=lake.base_dir(), sources=[SOURCE]):
+        pass
+    writers = [connect_lake(settings, base_dir=lake.base_dir(), inline=True) for _ in range(2)]
+    try:
+        rows = [MetaRows(con) for con in writers]
+        # Two transactions open at once, each writing its own source's checkpoint twice (a
+        # new version each time): DuckLake refuses a commit only for deletes in one table.
+        for con in writers:
+            con.execute("begin transaction")
+        for source, meta_rows in zip(("grandshooting", "sartiq"), rows, strict=True):
+            key = {"source": source, "scope": "0", "resource": "pictures"}
+            meta_rows.put(STATE, key, {"pass": '{"page": 1}'})
+            meta_rows.put(STATE, key, {"pass": '{"page": 2}'})
+        for con in writers:
+            con.execute("commit")
+        stored = (
+            writers[0]
+            .execute("select source, pass from meta.sync_state order by source")
+            .fetchall()
+        )
+    finally:
+        for con in writers:
+            con.close()
+    assert stored == [("grandshooting", '{"page": 2}'), ("sartiq", '{"page": 2}')]

@@ -118,12 +118,14 @@ def test_builds_take_one_lake_wide_lock(lake: Config) -> None:
 
 def test_interrupted_runs_are_marked_only_in_the_scopes_held(lake: Config) -> None:
     settings = lake_settings(lake)
+    # Two runs left 'running' (their rows are written when the warehouse closes).
     with DuckLakeWarehouse.open_lake(settings, base_dir=lake.base_dir()) as warehouse:
         warehouse.start_run("r1", "grandshooting", "0", "pictures", "full")
         warehouse.start_run("r2", "sartiq", "personal", "products", "full")
-        held = DuckLakeWarehouse(warehouse.con, [("grandshooting", "0")])
+    scopes = [("grandshooting", "0")]
+    with DuckLakeWarehouse.open_lake(settings, base_dir=lake.base_dir(), scopes=scopes) as held:
         assert held.mark_interrupted_runs() == 1
-        rows = warehouse.con.execute(
+        rows = held.con.execute(
             "select run_id, status from meta.sync_runs order by run_id"
         ).fetchall()
     assert rows == [("r1", "interrupted"), ("r2", "running")]
