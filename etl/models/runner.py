@@ -198,11 +198,22 @@ def store_model(
     kinds: dict[tuple[str, str], str],
 ) -> None:
     """Replace the warehouse's table with the built one, in one transaction."""
-    target = warehouse_name(database, model)
     with transaction(con):
-        _drop_other_kind(con, target, model, kinds)
-        con.execute(f"create or replace table {target} as select * from {built_name(model)}")
-        _apply_comments(con, target, model, doc)
+        copy_built(con, model, doc, database, kinds)
+
+
+def copy_built(
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    doc: ModelDoc | None,
+    database: str,
+    kinds: dict[tuple[str, str], str],
+) -> None:
+    """Replace the warehouse's table with the built one, in the caller's transaction."""
+    target = warehouse_name(database, model)
+    _drop_other_kind(con, target, model, kinds)
+    con.execute(f"create or replace table {target} as select * from {built_name(model)}")
+    _apply_comments(con, target, model, doc)
 
 
 class ModelRuns:
