@@ -1,8 +1,9 @@
-"""On a lake, the built tables stored in one commit: each DuckLake commit is catalog round trips."""
+"""On a lake, the views made in one commit and the tables stored in one (a commit is costly)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import duckdb
 
@@ -13,6 +14,7 @@ from etl.warehouse.transaction import transaction
 log = logging.getLogger(__name__)
 
 STORE_ALL = "store all"
+VIEWS = "views"
 
 
 def store_in_one_commit(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
@@ -50,3 +52,49 @@ def store_in_one_commit(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
 
     kept = [task for task in tasks if task.name not in stores]
     return [*kept, Task(STORE_ALL, run, tuple(relations))]
+
+
+def views_in_one_commit(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
+    """`tasks` with one first task making, in one transaction, every view reading no model.
+
+    Each such view's own task then reports what it did. Should a view fail, that transaction
+    is rolled back and each view is made in its own, as without it: one that fails fails alone.
+    """
+    views = {m.relation for m in model_runs.models if m.materialized == "view"}
+    alone = [t for t in tasks if t.name in views and not t.needs]
+    if len(alone) < 2:
+        return tasks
+    runs = {task.name: task.run for task in alone}
+
+    def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+        model_runs.in_transaction = True
+        try:
+            with transaction(con):
+                for view_run in runs.values():
+                    view_run(con, [])
+        except duckdb.Error as exc:
+            log.warning("making the views at once failed, one by one now: %s", exc)
+            model_runs.in_transaction = False
+            for view_run in runs.values():
+                view_run(con, [])
+        finally:
+            model_runs.in_transaction = False
+        return True
+
+    def reporter(relation: str) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def report(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            return model_runs.results[relation].ok
+
+        return report
+
+    out = [Task(VIEWS, run)]
+    for task in tasks:
+        if task.name in runs:
+            task = Task(task.name, reporter(task.name), (VIEWS,), task.weight)
+        out.append(task)
+    return out
+
+
+def fewer_commits(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
+    """The model tasks of a lake build, making its views at once and storing its tables at once."""
+    return store_in_one_commit(model_runs, views_in_one_commit(model_runs, tasks))
