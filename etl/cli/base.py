@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -49,13 +51,54 @@ def config_option() -> click.Option:
     )
 
 
+# The module that defines each top-level command (it adds the command to `cli` when imported).
+# The root group imports a command's module only when that command is looked up (click's lazy
+# group), so `shotlist sync` loads neither the report's matplotlib and openpyxl nor the models
+# and simulators: importing every command module held 64 MB before a sync started. The names
+# are text, resolved at lookup: command modules import this one, never the reverse.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "sync": ("etl.cli.sync_commands",),
+    "runs": ("etl.cli.sync_commands",),
+    "demo": ("etl.cli.demo_commands",),
+    "build": ("etl.cli.model_commands",),
+    "test": ("etl.cli.model_commands",),
+    "docs": ("etl.cli.model_commands",),
+    "query": ("etl.cli.model_commands",),
+    "simulate": ("etl.cli.simulate_commands", "etl.cli.simulate_sartiq"),
+    "report": ("etl.cli.report_commands",),
+    "send": ("etl.cli.report_commands",),
+    "run": ("etl.cli.report_commands",),
+    "init": ("etl.cli.init_commands",),
+    "listen": ("etl.cli.listen_commands",),
+    "migrate": ("etl.cli.lake_commands",),
+    "lake": ("etl.cli.lake_commands",),
+}
+
+
 class ShotlistGroup(click.Group):
     """Turns library errors into one redacted line and exit code 1, never a traceback.
 
     Every command added, at any depth, also takes `--config` (as dbt and most click tools do).
+    `lazy` names the modules of commands not added yet (`COMMAND_MODULES`): listed, and
+    imported when looked up.
     """
 
     group_class = type  # `cli.group()` makes a ShotlistGroup too
+
+    def __init__(
+        self, *args: Any, lazy: Mapping[str, tuple[str, ...]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            for module in self.lazy.get(cmd_name, ()):
+                importlib.import_module(module)
+        return super().get_command(ctx, cmd_name)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         taken = any(param.name == "subcommand_config" for param in cmd.params)
@@ -85,7 +128,11 @@ def _setup_logging(verbose: int) -> None:
     root.propagate = False
 
 
-@click.group(cls=ShotlistGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=ShotlistGroup,
+    lazy=COMMAND_MODULES,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--config",
     "config_path",

@@ -22,6 +22,7 @@ import string
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -239,6 +240,12 @@ class ResourceSync:
     async def fetch(
         self, path: str, request: PageRequest, priority: int = LEADS
     ) -> tuple[Page, list[Any]]:
+        # A full batch still waiting for the writer is landed before another page is asked for:
+        # the buffer holds at most a batch and the pages in flight while a batch lands. (Here,
+        # not where a page is added: a pass's checkpoint moves before its page is added, and
+        # must never be saved without that page.)
+        while self._pending_rows >= self.engine.runtime.batch_rows:
+            await self.flush(only_if_due=True)
         async with self.engine.inflight.slot(priority):
             if self.stop:
                 raise SourceStopped(f"stopped: {self.stop[0]}")
@@ -329,11 +336,18 @@ class ResourceSync:
         self.progress.start(self.label, total_pages)
         await self.add_page(records, None, 0, total_pages)
 
-        async def one(request: PageRequest) -> None:
-            _, rows = await self.fetch(path, request, LEAF)
-            await self.add_page(rows, None, request.index, total_pages)
+        # As many workers as requests may be in flight, each taking the next page of the plan: a
+        # page waiting for the writer holds its worker, so pages fetched but not yet buffered
+        # stay under `concurrency` (a task per page would fetch on while the writer lags).
+        pending = iter(plan)
 
-        await _gather_all([one(r) for r in plan])
+        async def worker() -> None:
+            for request in pending:
+                _, rows = await self.fetch(path, request, LEAF)
+                await self.add_page(rows, None, request.index, total_pages)
+
+        workers = min(self.engine.runtime.concurrency, len(plan))
+        await _gather_all([worker() for _ in range(workers)])
 
     async def key_ranges(self, path: str, base: PageRequest, total: int | None) -> None:
         """Split the key space into ranges fetched concurrently, keyset paging inside each."""
@@ -641,9 +655,11 @@ class SourceSync:
         run_id: str,
         progress: Progress,
         full_refresh: bool,
+        writer: ThreadPoolExecutor,
     ) -> None:
         self.runtime = runtime
         self.warehouse = warehouse
+        self.writer = writer
         self.run_id = run_id
         self.progress = progress
         self.full_refresh = full_refresh
@@ -654,9 +670,10 @@ class SourceSync:
         self.stops: list[str] = []
 
     async def db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a warehouse operation: one at a time, in a worker thread so fetching goes on."""
+        """Run a warehouse operation: one at a time, in the writer thread so fetching goes on."""
         async with self._db_lock:
-            return await asyncio.to_thread(fn, *args, **kwargs)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.writer, lambda: fn(*args, **kwargs))
 
     async def run(self) -> list[ResourceResult]:
         results: list[ResourceResult] = []
@@ -770,16 +787,28 @@ async def run_sync(
     """Sync the given sources into an open warehouse."""
     result = SyncResult(run_id=run_id or new_run_id())
     started = time.monotonic()
-    for runtime in runtimes:
-        engine = SourceSync(
-            runtime, warehouse, result.run_id, progress or SilentProgress(), full_refresh
-        )
-        result.results.extend(await engine.run())
-        result.stops.extend(engine.stops)
-        for client in engine.clients:
-            result.requests += client.stats.requests
-            result.throttled += client.stats.throttled
-            result.retries += client.stats.retries
+    # Every warehouse call of the run goes through one thread, not the loop's pool: DuckDB's
+    # and Python's allocators keep freed memory per thread, so each extra writer thread held
+    # its own (measured: about 50 MB more peak RSS over a 121,743-row sync).
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer")
+    try:
+        for runtime in runtimes:
+            engine = SourceSync(
+                runtime,
+                warehouse,
+                result.run_id,
+                progress or SilentProgress(),
+                full_refresh,
+                writer,
+            )
+            result.results.extend(await engine.run())
+            result.stops.extend(engine.stops)
+            for client in engine.clients:
+                result.requests += client.stats.requests
+                result.throttled += client.stats.throttled
+                result.retries += client.stats.retries
+    finally:
+        writer.shutdown()
     result.seconds = time.monotonic() - started
     return result
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import arro3.core as a3
 import duckdb
-import pyarrow as pa
 
 from etl.warehouse.tables import RawTable, quote
 from etl.warehouse.transaction import transaction
@@ -170,9 +170,10 @@ def record_child_reads(
     # One delete and one insert for all the versions (not a statement per parent): DuckLake
     # makes a snapshot per statement, and writes a Parquet file for any MERGE or UPDATE
     # (a small delete and insert stay inlined in its catalog; see `etl.warehouse.keyed`).
-    frame = pa.table(
-        {"parent_key": list(versions), "version": list(versions.values())},
-        schema=pa.schema([("parent_key", pa.string()), ("version", pa.string())]),
+    text = a3.DataType.string()
+    frame = a3.Table.from_arrays(
+        [a3.Array(list(versions), type=text), a3.Array(list(versions.values()), type=text)],
+        names=["parent_key", "version"],
     )
     con.register("_child_reads", frame)
     try:
@@ -183,6 +184,8 @@ def record_child_reads(
                      and t.parent_key = s.parent_key""",
                 [source, scope, resource],
             )
+            # Registered again: DuckDB takes an arro3 table's stream once per registration.
+            con.register("_child_reads", frame)
             con.execute(
                 """insert into meta.child_reads
                    select ?, ?, ?, parent_key, version, now() from _child_reads""",

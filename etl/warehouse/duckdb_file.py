@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import arro3.core as a3
 import duckdb
-import pyarrow as pa
 
 from etl.warehouse import children
+from etl.warehouse.batches import columns_table, rows_frame
 from etl.warehouse.keyed import NOW, replace_row
 from etl.warehouse.tables import (
     META_COLUMNS,
@@ -25,10 +26,8 @@ from etl.warehouse.tables import (
     StateUpdate,
     TableSource,
     batch_rows,
-    columns_table,
     json_text,
     quote,
-    rows_frame,
 )
 from etl.warehouse.transaction import rollback, transaction
 
@@ -69,6 +68,11 @@ META_DDL = (
 # not stored in the file: it applies to the row groups this connection appends, and readers
 # and older row groups are unaffected.
 SYNC_ROW_GROUP_SIZE = 16_384
+
+# No `memory_limit` on the sync's connection: at 64 MB DuckDB 1.4.4 crashed (SIGSEGV in a
+# commit's checkpoint, and in a read after it) when two syncs ran at once on 2 loaded cores; at
+# its default (80 % of the machine) the same pairs ran clean. Its buffer pool then keeps the
+# growing tables' blocks: this is most of what the sync's peak still grows with (README).
 
 
 def connect(
@@ -147,7 +151,7 @@ def ensure_raw_tables(
 def land(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: pa.Table | None,
+    frame: a3.Table | None,
     state: StateUpdate,
     quarantined: Iterable[tuple[str, str, str]] = (),
     *,
@@ -167,18 +171,21 @@ def land(
 def upsert_batch(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    frame: pa.Table | None,
+    frame: a3.Table | None,
     *,
     keep_newer: str | None = None,
 ) -> None:
     """The raw-table half of `land` (the caller holds the transaction)."""
-    if frame is None or not len(frame):
+    if frame is None or not frame.num_rows:
         return
+    # DuckDB reads an arro3 table through a stream it takes once per registration: the table
+    # is registered again for the insert.
     con.register("_batch", frame)
     try:
         join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
         newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
         con.execute(f"delete from {table.name} t using _batch b where {join}{newer}")
+        con.register("_batch", frame)
         names = ", ".join(quote(n) for n, _ in table.columns)
         select = ", ".join(
             f"cast({quote(n)} as {t})" if t == "JSON" else quote(n) for n, t in table.columns
@@ -479,7 +486,7 @@ def land_rows(
     land(con, table, batch_frame(table, rows), state, quarantined, keep_newer=keep_newer)
 
 
-def batch_frame(table: RawTable, rows: Sequence[dict[str, Any]] | Columns) -> pa.Table | None:
+def batch_frame(table: RawTable, rows: Sequence[dict[str, Any]] | Columns) -> a3.Table | None:
     """The engine's rows (dicts or a column batch) as a typed frame; None when empty."""
     if isinstance(rows, Mapping):
         return columns_table(table, rows) if batch_rows(rows) else None
@@ -531,7 +538,9 @@ class DuckDBWarehouse:
     end_run = _on_connection(end_run_row)
     record_drift = _on_connection(record_drift)
     read_state = _on_connection(read_state)
+
     land = _on_connection(land_rows)
+
     finish_pass = _on_connection(finish_pass)
     count_since = _on_connection(count_since)
     has_rows = _on_connection(children.has_rows)

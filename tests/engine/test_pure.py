@@ -10,7 +10,8 @@ from etl.engine.keyranges import split_key_space
 from etl.engine.rows import RowBuilder
 from etl.sources.grandshooting.records import Picture
 from etl.sources.grandshooting.source import SOURCE
-from etl.warehouse.tables import RawTable, columns_table
+from etl.warehouse.batches import columns_table
+from etl.warehouse.tables import RawTable
 
 NOW = datetime(2026, 11, 22, 8, 0)
 
@@ -95,7 +96,7 @@ def test_column_batch_becomes_a_typed_table_keeping_the_last_copy_of_a_key() -> 
     columns, bad = builder.build_columns(records, NOW)
     assert bad == []
     table = columns_table(RawTable(SOURCE, SOURCE.resource("pictures")), columns)
-    rows = {row["picture_id"]: row for row in table.to_pylist()}
+    rows = {row["picture_id"]: row for row in table.to_struct_array().to_pylist()}
     assert list(rows) == [2, 1]  # the later copy of picture 1 wins, in arrival order
     assert (rows[1]["width"], rows[1]["date_mod"], rows[1]["refs"]) == (
         11,

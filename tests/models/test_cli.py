@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -24,8 +25,8 @@ def _run(folder: Path, *args: str) -> tuple[int, str]:
 
 def test_every_model_command_has_help() -> None:
     for name in COMMANDS:
-        command = cli.commands[name]
-        assert command.help and "Example" in command.help, name
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None and command.help and "Example" in command.help, name
 
 
 def test_build_then_query_docs_and_test(tmp_path: Path) -> None:

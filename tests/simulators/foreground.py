@@ -46,6 +46,8 @@ def help_of(*names: str) -> tuple[str, list[str]]:
     command: click.Command = cli
     for name in names:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, name
+        command = found
     flags = [flag for param in command.params for flag in param.opts if flag.startswith("--")]
     return done.output, [flag for flag in flags if flag not in done.output]
