@@ -28,6 +28,7 @@ from etl.models.datatests import (
 from etl.models.discovery import Model, dependency_order, discover
 from etl.models.graph import Task, run_graph
 from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
+from etl.models.lake_commits import fewer_commits
 from etl.models.layers import (
     BUILT,
     attach_in_memory_layers,
@@ -327,7 +328,12 @@ def build(
 
         test_runs = TestRuns(tests, run_id)
         test_runs.prepare(con)
-        tasks = model_runs.tasks() + test_runs.tasks({m.relation for m in models})
+        model_tasks = model_runs.tasks()
+        if lake:
+            # A DuckLake commit costs catalog round trips (~60 ms CPU): one for the views and
+            # one for the stores, not one per model.
+            model_tasks = fewer_commits(model_runs, model_tasks)
+        tasks = model_tasks + test_runs.tasks({m.relation for m in models})
         if publish_analytics and not lake:
             publication = Publication(con, analytics_path(config))
             tasks += _copy_tasks(publication, models)

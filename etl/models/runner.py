@@ -160,19 +160,26 @@ def run_model(
     doc: ModelDoc | None,
     database: str,
     kinds: dict[tuple[str, str], str],
+    *,
+    own_transaction: bool = True,
 ) -> ModelResult:
     """Build one model in its own transaction: it is replaced whole or left as it was.
 
     A table model is built in memory (see `etl.models.layers`); `store_model` then replaces
-    the warehouse's copy.
+    the warehouse's copy. With `own_transaction` false it runs in the caller's, and a failure
+    raises (the caller rolls back, see `etl.models.lake_commits`).
     """
     started = time.perf_counter()
-    con.execute("begin transaction")
+    if own_transaction:
+        con.execute("begin transaction")
     try:
         target, rows = _materialize(con, model, database, kinds)
         _apply_comments(con, target, model, doc)
-        con.execute("commit")
+        if own_transaction:
+            con.execute("commit")
     except duckdb.Error as exc:
+        if not own_transaction:
+            raise
         rollback(con)
         message = str(exc)
         # Statements are sent as one header line followed by the file's text.
@@ -198,11 +205,22 @@ def store_model(
     kinds: dict[tuple[str, str], str],
 ) -> None:
     """Replace the warehouse's table with the built one, in one transaction."""
-    target = warehouse_name(database, model)
     with transaction(con):
-        _drop_other_kind(con, target, model, kinds)
-        con.execute(f"create or replace table {target} as select * from {built_name(model)}")
-        _apply_comments(con, target, model, doc)
+        copy_built(con, model, doc, database, kinds)
+
+
+def copy_built(
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    doc: ModelDoc | None,
+    database: str,
+    kinds: dict[tuple[str, str], str],
+) -> None:
+    """Replace the warehouse's table with the built one, in the caller's transaction."""
+    target = warehouse_name(database, model)
+    _drop_other_kind(con, target, model, kinds)
+    con.execute(f"create or replace table {target} as select * from {built_name(model)}")
+    _apply_comments(con, target, model, doc)
 
 
 class ModelRuns:
@@ -214,6 +232,8 @@ class ModelRuns:
         self.run_id = run_id
         self.database = ""
         self.kinds: dict[tuple[str, str], str] = {}
+        # Set while a lake creates its views in one transaction (see `etl.models.lake_commits`).
+        self.in_transaction = False
         self.blocked: dict[str, str] = {}
         self.results: dict[str, ModelResult] = {}
         self.rows: dict[str, list[object]] = {}
@@ -270,7 +290,14 @@ class ModelRuns:
                 )
             else:
                 doc = self.docs.get(model.relation)
-                result = run_model(con, model, doc, self.database, self.kinds)
+                result = run_model(
+                    con,
+                    model,
+                    doc,
+                    self.database,
+                    self.kinds,
+                    own_transaction=not self.in_transaction,
+                )
             if result.status == "error":
                 log.error("%s", result.error)
             self.results[model.relation] = result
