@@ -66,11 +66,16 @@ def start_simulator(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    return process, simulator_url(process)
+
+
+def simulator_url(process: subprocess.Popen[str]) -> str:
+    """The base URL a Grand Shooting simulator process prints once it listens."""
     assert process.stdout is not None
     for line in process.stdout:
         match = re.search(r"(http://127\.0\.0\.1:\d+/v3)", line)
         if match:
-            return process, match.group(1)
+            return match.group(1)
     raise RuntimeError("the simulator did not print its URL")
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+# The sibling script (this folder is on sys.path when a benchmark runs).
+from bench_sync import simulator_url
 
 from etl.engine import client as client_module
 from etl.engine import ratelimit
@@ -68,12 +70,7 @@ def start_server(log: Path, references: int, latency: float) -> tuple[subprocess
         "--rate-limit", "5", "--latency", str(latency), "--token-env", "TRACE_TOKEN",
     ]  # fmt: skip
     process = subprocess.Popen(args, env=env, text=True, stdout=subprocess.PIPE)
-    assert process.stdout is not None
-    for line in process.stdout:
-        match = re.search(r"(http://127\.0\.0\.1:\d+/v3)", line)
-        if match:
-            return process, match.group(1)
-    raise RuntimeError("the simulator did not print its URL")
+    return process, simulator_url(process)
 
 
 class ClientTrace:
