@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 # The sibling script (this folder is on sys.path when a benchmark runs).
 from bench_sync import simulator_url
 
@@ -111,8 +113,9 @@ class ClientTrace:
 
             async def hook(self, event: str, info: dict[str, Any]) -> None:
                 if event.endswith("send_request_headers.started"):
-                    headers = dict(info["request"].headers)
-                    rid = headers[b"X-Trace"].decode()
+                    # httpcore's request carries (bytes, bytes) pairs, the lean transport's
+                    # an httpx request: httpx.Headers reads either, case-insensitively.
+                    rid = httpx.Headers(info["request"].headers)["x-trace"]
                     self.row = trace.rows[rid]
                     self.row.setdefault("attempts", 0)
                     self.row["attempts"] += 1
