@@ -88,7 +88,10 @@ def connect(
     if row_group_size is None:
         con = duckdb.connect(str(path), read_only=read_only)
     else:
-        con = duckdb.connect()
+        # Spilled blocks go beside the file, as `duckdb.connect(path)` would put them: an
+        # in-memory database's temporary directory is `.tmp` in the working directory, shared by
+        # every process started there, and two syncs spilling into the same files crashed.
+        con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
         name = quote(path.stem)
         mode = ", read_only" if read_only else ""
         con.execute(
