@@ -61,6 +61,13 @@ from etl.warehouse.tables import Columns, RawTable, StateUpdate, batch_rows
 log = logging.getLogger("etl.sync")
 
 BATCH_SECONDS = 2.0
+# A batch also lands once its records' JSON text (`_raw`) reaches this many characters (about
+# 1,000 pictures of the Grand Shooting API), whatever `batch_rows` says: a batch row costs
+# about 20 times its JSON text while it is buffered, typed and landed (Python objects, the
+# Arrow table, DuckDB's insert and checkpoint), so wide rows in large batches were most of
+# the sync's peak memory (5,000-picture batches: 390 MB at 121,743 rows, 1,000: 300 MB).
+# Landing CPU per record is the same (measured, README Benchmarks).
+BATCH_TEXT = 1_000_000
 
 
 class ResourceSync:
@@ -103,6 +110,7 @@ class ResourceSync:
         # The batch being filled, column by column (`RowBuilder.build_columns`).
         self._pending: Columns = {}
         self._pending_rows = 0
+        self._pending_text = 0
         self._pending_quarantine: list[tuple[str, str, str]] = []
         self._pending_pages = 0
         self._last_flush = time.monotonic()
@@ -194,6 +202,7 @@ class ResourceSync:
         else:
             self._pending = columns
         self._pending_rows += count
+        self._pending_text += sum(map(len, columns.get("_raw", ())))
         self._pending_quarantine.extend(bad)
         self._pending_pages += 1
         self.result.pages += 1
@@ -203,11 +212,14 @@ class ResourceSync:
         if self._batch_due():
             await self.flush(only_if_due=True)
 
-    def _batch_due(self) -> bool:
+    def _batch_full(self) -> bool:
         return (
             self._pending_rows >= self.engine.runtime.batch_rows
-            or time.monotonic() - self._last_flush >= BATCH_SECONDS
+            or self._pending_text >= BATCH_TEXT
         )
+
+    def _batch_due(self) -> bool:
+        return self._batch_full() or time.monotonic() - self._last_flush >= BATCH_SECONDS
 
     async def flush(self, only_if_due: bool = False) -> None:
         """Commit what is buffered, with a snapshot of the checkpoint that covers it.
@@ -221,6 +233,7 @@ class ResourceSync:
             if not self._pending_rows and not self._pending_quarantine and not self._pending_pages:
                 return
             rows, self._pending, self._pending_rows = self._pending, {}, 0
+            self._pending_text = 0
             bad, self._pending_quarantine = self._pending_quarantine, []
             self._pending_pages = 0
             self._last_flush = time.monotonic()
@@ -244,7 +257,7 @@ class ResourceSync:
         # the buffer holds at most a batch and the pages in flight while a batch lands. (Here,
         # not where a page is added: a pass's checkpoint moves before its page is added, and
         # must never be saved without that page.)
-        while self._pending_rows >= self.engine.runtime.batch_rows:
+        while self._batch_full():
             await self.flush(only_if_due=True)
         async with self.engine.inflight.slot(priority):
             if self.stop:

@@ -69,10 +69,12 @@ META_DDL = (
 # and older row groups are unaffected.
 SYNC_ROW_GROUP_SIZE = 16_384
 
-# No `memory_limit` on the sync's connection: at 64 MB DuckDB 1.4.4 crashed (SIGSEGV in a
-# commit's checkpoint, and in a read after it) when two syncs ran at once on 2 loaded cores; at
-# its default (80 % of the machine) the same pairs ran clean. Its buffer pool then keeps the
-# growing tables' blocks: this is most of what the sync's peak still grows with (README).
+# DuckDB's memory on the sync's connection: without a limit (80 % of the machine) its buffer
+# pool keeps every block the sync writes, and the sync's peak grew with the catalog. Beyond the
+# limit, written blocks are dropped (read again when needed) and uncommitted ones spill to the
+# temporary directory. 32 MB failed an insert (each column being appended pins a block).
+# The crashes seen with a limit before came from the temporary directory (see `connect`).
+SYNC_MEMORY_LIMIT = "48MB"
 
 
 def connect(
@@ -526,6 +528,7 @@ class DuckDBWarehouse:
         # The engine writes small batches one at a time: DuckDB's thread pool costs more CPU in
         # hand-offs than it saves on them (measured: about a fifth of the landing CPU).
         con.execute("set threads = 1")
+        con.execute(f"set memory_limit = '{SYNC_MEMORY_LIMIT}'")
         try:
             yield cls(con)
         finally:
