@@ -17,7 +17,6 @@ import arro3.core as a3
 import duckdb
 
 from etl.warehouse import children
-from etl.warehouse.allocators import release_freed_memory
 from etl.warehouse.batches import columns_table, rows_frame
 from etl.warehouse.keyed import NOW, replace_row
 from etl.warehouse.tables import (
@@ -546,18 +545,7 @@ class DuckDBWarehouse:
     record_drift = _on_connection(record_drift)
     read_state = _on_connection(read_state)
 
-    def land(
-        self,
-        table: RawTable,
-        rows: Sequence[dict[str, Any]] | Columns,
-        state: StateUpdate,
-        quarantined: Iterable[tuple[str, str, str]] = (),
-        *,
-        keep_newer: str | None = None,
-    ) -> None:
-        """`land_rows`, then the memory the batch took handed back (`etl.warehouse.allocators`)."""
-        land_rows(self.con, table, rows, state, quarantined, keep_newer=keep_newer)
-        release_freed_memory()
+    land = _on_connection(land_rows)
 
     finish_pass = _on_connection(finish_pass)
     count_since = _on_connection(count_since)
