@@ -65,8 +65,8 @@ BATCH_SECONDS = 2.0
 # 1,000 pictures of the Grand Shooting API), whatever `batch_rows` says: a batch row costs
 # about 20 times its JSON text while it is buffered, typed and landed (Python objects, the
 # Arrow table, DuckDB's insert and checkpoint), so wide rows in large batches were most of
-# the sync's peak memory (5,000-picture batches: 390 MB at 121,743 rows, 1,000: 300 MB).
-# Landing CPU per record is the same (measured, README Benchmarks).
+# the sync's peak memory (5,000-picture batches: 390 MB at 121,743 rows, 1,000: 300 MB;
+# README Benchmarks).
 BATCH_TEXT = 1_000_000
 
 
