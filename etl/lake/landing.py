@@ -12,6 +12,8 @@ was landed before by this writer: a full sync into a new scope or a new lake del
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import arro3.core as a3
@@ -62,10 +64,16 @@ def insert_batch(con: duckdb.DuckDBPyConnection, table: RawTable, frame: a3.Tabl
 class Landing:
     """The keys this writer landed per raw table, and which tables were empty at its start."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, scopes: Sequence[tuple[str, str]] = ()
+    ) -> None:
         self.con = con
+        # "source/scope" of the scopes whose sync locks this writer holds: only theirs count.
+        self.held = {f"{source}/{scope}" for source, scope in scopes}
         self._empty: set[str] | None = None
         self._landed: dict[str, set[Key]] = {}
+        # The oldest `_synced_at` this writer landed per table and scope.
+        self._oldest: dict[tuple[str, str], datetime] = {}
 
     def started_empty(self, table: RawTable) -> bool:
         if self._empty is None:
@@ -81,10 +89,24 @@ class Landing:
             return
         keys = batch_keys(table, frame)
         landed = self._landed.setdefault(table.table_name, set())
+        held = all(f"{table.source.name}/{key[0]}" in self.held for key in keys)
         # Noted before the write: a key noted but not committed costs a delete, never a row.
-        fresh = self.started_empty(table) and landed.isdisjoint(keys)
+        fresh = held and self.started_empty(table) and landed.isdisjoint(keys)
         landed |= keys
+        scopes = frame.column(table.scope_column).to_pylist()
+        for scope, at in zip(scopes, frame.column("_synced_at").to_pylist(), strict=True):
+            ident = (table.table_name, str(scope))
+            if at is not None and (ident not in self._oldest or at < self._oldest[ident]):
+                self._oldest[ident] = at
         if fresh:
             insert_batch(self.con, table, frame)
         else:
             upsert_batch(self.con, table, frame, keep_newer=keep_newer)
+
+    def none_older(self, table: RawTable, scope: Any, since: datetime) -> bool:
+        """Whether no row of `scope` can have been synced before `since`: it is held, the table
+        was empty and this writer landed none older (a full pass then marks nothing deleted)."""
+        if f"{table.source.name}/{scope}" not in self.held or not self.started_empty(table):
+            return False
+        oldest = self._oldest.get((table.table_name, str(scope)))
+        return oldest is None or oldest >= since

@@ -193,7 +193,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         # the held scopes' rows while it holds their locks.
         self.meta = MetaRows(con)
         self.group = GroupCommit(con, self.meta, commit_seconds)
-        self.landing = Landing(con)
+        self.landing = Landing(con, self.scopes)
         self.child_reads_ = ChildReads(con, self.scopes, self.meta.zone)
         self._states_loaded = False
         # Run-row writes that ride with this writer's next transaction (see `start_run`).
@@ -412,14 +412,18 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         key = {"source": table.source.name, "scope": str(scope), "resource": table.resource.name}
 
         def write() -> int:
+            # A scan that can mark nothing is left out (`Landing.none_older`).
+            skip_scan = complete_scan and self.landing.none_older(table, scope, pass_started_at)
             marked, values = close_pass(
                 self.con,
                 table,
                 scope,
                 pass_started_at=pass_started_at,
-                complete_scan=complete_scan,
+                complete_scan=complete_scan and not skip_scan,
                 watermark_column=watermark_column,
             )
+            if skip_scan:
+                values["last_full_at"] = NOW
             self.meta.put(STATE, key, values)
             return marked
 
