@@ -283,7 +283,7 @@ def build(
     warehouse lock (`shotlist build`, `run` and `demo` take it).
 
     Models, data tests and the copies into the new analytics file run as one graph of tasks on
-    `workers` connections (default: one per core, up to MAX_WORKERS; one on a lake), each
+    `workers` connections (default: one per core, up to MAX_WORKERS), each
     query on its own thread (`threads` = 1 unless given), so the two cores work on two models
     at once instead of sharing small queries. `workers=1` without `threads` is DuckDB's own
     parallelism (one thread per core) and one model at a time.
@@ -301,8 +301,8 @@ def build(
     result = BuildResult(run_id)
     lake = is_lake(config)
     if workers is None:
-        # A lake's catalog is one PostgreSQL connection: its models run one by one.
-        workers = 1 if lake else min(os.cpu_count() or 1, MAX_WORKERS)
+        # On a lake too: its commits take turns (`etl.models.lake_commits`).
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
     con = _open(config)
     if threads or workers > 1:
         # Several workers: each query runs on its worker's thread, DuckDB adds none.
