@@ -7,7 +7,9 @@ meet a conflict; DuckLake then drops the transaction whole, and the operation is
 written as versions, by inserts only (`etl.lake.meta`), so that syncs of different sources
 never delete from the same table, which is what DuckLake counts as a conflict. Tables are
 created up front, under the lake-wide `ddl` lock, because concurrent table creation is what
-DuckLake handles worst.
+DuckLake handles worst. A sync's writes share a transaction for up to `commit_seconds`
+(`etl.lake.group`), and leave out the scans that provably find nothing (`etl.lake.landing`,
+`etl.lake.child_reads`).
 """
 
 from __future__ import annotations
