@@ -85,5 +85,10 @@ class LakeWarehouse(BaseModel):
         return self.catalog.partition(":")[0]
 
     @property
+    def catalog_schema(self) -> str:
+        """The schema of the catalog's tables in their database (DuckLake's default there)."""
+        return self.metadata_schema or ("public" if self.catalog_kind == "postgres" else "main")
+
+    @property
     def on_s3(self) -> bool:
         return self.data_path.startswith("s3://")

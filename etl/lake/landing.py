@@ -12,7 +12,7 @@ was landed before by this writer: a full sync into a new scope or a new lake del
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,21 +26,30 @@ from etl.warehouse.tables import RawTable, quote
 Key = tuple[Any, ...]
 
 
-def empty_raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The raw tables holding no row: no data file and no inlined row, in one catalog read."""
-    files = {
-        name: count
-        for name, count in con.execute(
-            f"select table_name, file_count from ducklake_table_info({LAKE_ALIAS!r})"
+def empty_raw_tables(con: duckdb.DuckDBPyConnection, metadata_schema: str) -> set[str]:
+    """The raw tables holding no row: no data file, no row counted (two catalog reads; not
+    `duckdb_tables()`, which lists the catalog database too, a few hundred ms on PostgreSQL).
+
+    Run outside a transaction: should DuckLake's catalog tables read differently one day, no
+    table counts as empty (every batch then deletes first, as on the file)."""
+    catalog = f"{quote(f'__ducklake_metadata_{LAKE_ALIAS}')}.{quote(metadata_schema)}"
+    try:
+        tables = con.execute(
+            f"select table_name, table_id, file_count from ducklake_table_info({LAKE_ALIAS!r})"
         ).fetchall()
-    }
-    sizes = con.execute(
-        "select table_name, estimated_size from duckdb_tables() "
-        "where database_name = ? and schema_name = 'raw'",
-        [LAKE_ALIAS],
-    ).fetchall()
-    # `estimated_size` counts inlined rows too (a lake from before raw rows went to files).
-    return {name for name, size in sizes if not size and files.get(name, 1) == 0}
+        # Rows ever inserted, files or inlined into the catalog (a lake from before raw rows
+        # went to files); deletes aside, so a count above 0 may be an empty table: not taken.
+        counted = {
+            table_id
+            for (table_id,) in con.execute(
+                f"select table_id from {catalog}.ducklake_table_stats where record_count > 0"
+            ).fetchall()
+        }
+    except duckdb.Error:
+        return set()
+    full = {name for name, table_id, files in tables if files or table_id in counted}
+    # By name: a model table of the same name in another schema counts against it.
+    return {name for name, _, _ in tables} - full
 
 
 def batch_keys(table: RawTable, frame: a3.Table) -> set[Key]:
@@ -65,19 +74,21 @@ class Landing:
     """The keys this writer landed per raw table, and which tables were empty at its start."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, scopes: Sequence[tuple[str, str]] = ()
+        self,
+        con: duckdb.DuckDBPyConnection,
+        scopes: Sequence[tuple[str, str]] = (),
+        empty: Iterable[str] = (),
     ) -> None:
         self.con = con
         # "source/scope" of the scopes whose sync locks this writer holds: only theirs count.
         self.held = {f"{source}/{scope}" for source, scope in scopes}
-        self._empty: set[str] | None = None
+        # Raw tables without rows once the locks were held (`empty_raw_tables`).
+        self._empty = set(empty)
         self._landed: dict[str, set[Key]] = {}
         # The oldest `_synced_at` this writer landed per table and scope.
         self._oldest: dict[tuple[str, str], datetime] = {}
 
     def started_empty(self, table: RawTable) -> bool:
-        if self._empty is None:
-            self._empty = empty_raw_tables(self.con)
         return table.table_name in self._empty
 
     def upsert(

@@ -31,7 +31,7 @@ from etl.lake.child_reads import ChildReads
 from etl.lake.config import LakeWarehouse
 from etl.lake.errors import LakeError
 from etl.lake.group import GroupCommit
-from etl.lake.landing import Landing
+from etl.lake.landing import Landing, empty_raw_tables
 from etl.lake.locks import DDL_LOCK, lake_locks
 from etl.lake.meta import RUNS, STATE, MetaRows, resolve_now
 from etl.lake.retry import retry_conflicts
@@ -186,6 +186,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         scopes: Sequence[tuple[str, str]] = (),
         created: Iterable[str] = (),
         commit_seconds: float = 0.0,
+        empty_tables: Iterable[str] = (),
     ) -> None:
         super().__init__(con)
         self.scopes = list(scopes)
@@ -195,7 +196,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         # the held scopes' rows while it holds their locks.
         self.meta = MetaRows(con)
         self.group = GroupCommit(con, self.meta, commit_seconds)
-        self.landing = Landing(con, self.scopes)
+        self.landing = Landing(con, self.scopes, empty_tables)
         self.child_reads_ = ChildReads(con, self.scopes, self.meta.zone)
         self._states_loaded = False
         # Run-row writes that ride with this writer's next transaction (see `start_run`).
@@ -232,11 +233,14 @@ class DuckLakeWarehouse(DuckDBWarehouse):
             con.close()
             raise
         try:
+            # Read once the sync locks are held (the caller's), before any transaction.
+            empty = empty_raw_tables(con, lake.catalog_schema) if scopes else set()
             warehouse = cls(
                 con,
                 scopes,
                 (source.name for source in listed),
                 lake.commit_seconds if commit_seconds is None else commit_seconds,
+                empty,
             )
             try:
                 yield warehouse
