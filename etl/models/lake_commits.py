@@ -94,6 +94,10 @@ def views_in_one_commit(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
     for task in tasks:
         if task.name in runs:
             task = Task(task.name, reporter(task.name), (VIEWS,), task.weight)
+        elif VIEWS not in task.needs:
+            # `in_transaction` is read by every model task: none runs on another worker while
+            # the views are made.
+            task = dataclasses.replace(task, needs=(*task.needs, VIEWS))
         out.append(task)
     return out
 
