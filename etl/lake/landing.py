@@ -52,6 +52,31 @@ def empty_raw_tables(con: duckdb.DuckDBPyConnection, metadata_schema: str) -> se
     return {name for name, _, _ in tables} - full
 
 
+def catalog_raw_columns(
+    con: duckdb.DuckDBPyConnection, metadata_schema: str
+) -> dict[str, set[str]] | None:
+    """The raw tables' columns from DuckLake's catalog tables, one query (`raw_columns` reads
+    `information_schema`, which lists the catalog database too: 0.3-0.7 s on PostgreSQL).
+    None when they cannot be read so (outside a transaction: the caller falls back)."""
+    catalog = f"{quote(f'__ducklake_metadata_{LAKE_ALIAS}')}.{quote(metadata_schema)}"
+    try:
+        rows = con.execute(
+            f"""select t.table_name, c.column_name
+                from {catalog}.ducklake_column c
+                join {catalog}.ducklake_table t on t.table_id = c.table_id
+                join {catalog}.ducklake_schema s on s.schema_id = t.schema_id
+                where s.schema_name = 'raw' and c.parent_column is null
+                  and c.end_snapshot is null and t.end_snapshot is null
+                  and s.end_snapshot is null"""
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    return columns
+
+
 def batch_keys(table: RawTable, frame: a3.Table) -> set[Key]:
     columns = [frame.column(name).to_pylist() for name in table.key]
     return set(zip(*columns, strict=True))

@@ -31,7 +31,7 @@ from etl.lake.child_reads import ChildReads
 from etl.lake.config import LakeWarehouse
 from etl.lake.errors import LakeError
 from etl.lake.group import GroupCommit
-from etl.lake.landing import Landing, empty_raw_tables
+from etl.lake.landing import Landing, catalog_raw_columns, empty_raw_tables
 from etl.lake.locks import DDL_LOCK, lake_locks
 from etl.lake.meta import RUNS, STATE, MetaRows, resolve_now
 from etl.lake.retry import retry_conflicts
@@ -102,12 +102,21 @@ META_TABLES = (
 )
 
 
-def tables_ready(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]) -> bool:
+def tables_ready(
+    con: duckdb.DuckDBPyConnection,
+    sources: Iterable[TableSource],
+    catalog_schema: str | None = None,
+) -> bool:
     """Whether every table `create_tables` makes exists with all its columns, and the options
-    are set: then a writer needs no DDL, nor the `ddl` lock (queries only, no commit)."""
+    are set: then a writer needs no DDL, nor the `ddl` lock (queries only, no commit).
+
+    `catalog_schema`: the raw columns are read from the catalog's tables there, when they
+    can be (`catalog_raw_columns`)."""
     if not all(meta.exists(con, name) for name in META_TABLES):
         return False
-    stored = raw_columns(con)
+    stored = catalog_raw_columns(con, catalog_schema) if catalog_schema else None
+    if stored is None:
+        stored = raw_columns(con)
     for source in sources:
         for resource in source.resources:
             table = RawTable(source, resource)
@@ -224,7 +233,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
             con.execute("set threads = 1")
             # Checked without the lock first: writers starting at once then attach and check
             # side by side instead of one after the other (about 3 s each under load).
-            if not tables_ready(con, listed):
+            if not tables_ready(con, listed, lake.catalog_schema):
                 with lake_locks(
                     lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS
                 ):
