@@ -225,7 +225,10 @@ def key_bounds(table: RawTable, frame: a3.Table) -> str | None:
         kind = kinds[name]
         if kind not in _LITERAL_KINDS:
             continue
-        low, high = _literal(min(values)), _literal(max(values))
+        low, high = min(values), max(values)
+        if isinstance(low, str) and "\x00" in low + high:
+            continue  # a NUL cannot be written in a literal: that column is not bounded
+        low, high = _literal(low), _literal(high)
         terms.append(f"t.{quote(name)} between {low} and {high}")
     return " and ".join(terms) or "true"
 
