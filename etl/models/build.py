@@ -391,11 +391,11 @@ def build(
                 lap("publish")
     finally:
         try:
-            if publication is not None:
-                publication.discard(con)
             if threshold is not None:
                 # A setting of the database, which another connection of this process shares.
                 con.execute(f"set checkpoint_threshold = {sql_literal(threshold)}")
+            if publication is not None:
+                publication.discard(con)
         finally:
             con.close()
     result.seconds = (datetime.now() - started).total_seconds()
