@@ -83,14 +83,12 @@ def batch_keys(table: RawTable, frame: a3.Table) -> set[Key]:
 
 
 def insert_batch(con: duckdb.DuckDBPyConnection, table: RawTable, frame: a3.Table) -> None:
-    """The insert of `upsert_batch`, alone (the caller holds the transaction)."""
+    """The insert of `upsert_batch`, alone (the caller holds the transaction); the frame's
+    JSON columns are typed `arrow.json`, taken as JSON without a cast (as there)."""
     con.register("_batch", frame)
     try:
         names = ", ".join(quote(n) for n, _ in table.columns)
-        select = ", ".join(
-            f"cast({quote(n)} as {t})" if t == "JSON" else quote(n) for n, t in table.columns
-        )
-        con.execute(f"insert into {table.name} ({names}) select {select} from _batch")
+        con.execute(f"insert into {table.name} ({names}) select {names} from _batch")
     finally:
         con.unregister("_batch")
 
