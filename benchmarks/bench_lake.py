@@ -12,7 +12,8 @@ PostgreSQL database, its data a local folder. Prints, in one run, twice:
 each time: wall time of the three steps serial on the file, and of both syncs at once then
 the build on the lake; rows/s of a full sync (both sources, one process) into a fresh file
 and a fresh lake; the requests each source answered during the concurrent syncs. Then the
-peak RSS of the largest step of each kind.
+peak RSS of the largest step of each kind. `--rounds deployed` or `--rounds unthrottled` runs
+one of the two.
 
 Concurrency saves at most the shorter of the two syncs, and at a rate limit a sync lasts about
 its requests divided by the limit. Sartiq's simulator has a fixed size (99 requests); Grand
@@ -179,6 +180,12 @@ def main() -> None:
     parser.add_argument(
         "--latency", type=float, default=0.25, help="seconds per request in the first round"
     )
+    parser.add_argument(
+        "--rounds",
+        choices=("both", "deployed", "unthrottled"),
+        default="both",
+        help="which rounds to run: the APIs as deployed, unthrottled, or both (one run)",
+    )
     args = parser.parse_args()
     os.environ[DEMO_TOKEN_ENV] = DEMO_TOKEN
     gs = GrandShootingSimulator(
@@ -232,15 +239,17 @@ def main() -> None:
             single_lake = serial(lake("single"), [("sync",)])
             return Round(title, file_run, both, build, single_file, single_lake, requests)
 
-        rounds.append(
-            one_round(
-                f"APIs as deployed ({args.rate_limit:g} requests/s per source, "
-                f"{args.latency:g} s latency per request):",
-                args.rate_limit,
-                args.latency,
+        if args.rounds in ("both", "deployed"):
+            rounds.append(
+                one_round(
+                    f"APIs as deployed ({args.rate_limit:g} requests/s per source, "
+                    f"{args.latency:g} s latency per request):",
+                    args.rate_limit,
+                    args.latency,
+                )
             )
-        )
-        rounds.append(one_round("Unthrottled (no rate limit, no latency):", 0.0, 0.0))
+        if args.rounds in ("both", "unthrottled"):
+            rounds.append(one_round("Unthrottled (no rate limit, no latency):", 0.0, 0.0))
     print(f"references: {args.references} (Grand Shooting) + Sartiq seed {args.seed}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores shared)")
     for one in rounds:

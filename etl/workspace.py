@@ -84,7 +84,7 @@ def connect(config: Config, *, read_only: bool = False) -> duckdb.DuckDBPyConnec
         # A new lake's catalog is created by the first attach (`attach_for_writing`).
         con = attach_for_writing(config.warehouse, base_dir=base, command="build")
         try:
-            if not tables_ready(con, SOURCES.values()):
+            if not tables_ready(con, SOURCES.values(), config.warehouse.catalog_schema):
                 with lake_locks(config.warehouse, [DDL_LOCK], "build", base_dir=base, wait=300.0):
                     create_tables(con, SOURCES.values())
         except BaseException:

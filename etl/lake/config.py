@@ -32,7 +32,13 @@ class LakeWarehouse(BaseModel):
     metadata_schema: str | None = Field(
         default=None, description="PostgreSQL schema of the catalog tables (several lakes, one db)"
     )
-    batch_rows: int = Field(default=5000, ge=1, description="rows per landing transaction")
+    batch_rows: int = Field(default=5000, ge=1, description="rows per landing batch")
+    commit_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="a sync's batches, each with its checkpoint, share one lake commit for up "
+        "to this long (0: a commit per batch); a kill loses at most that much fetching",
+    )
     inline_rows: int = Field(
         default=1000,
         ge=0,
@@ -77,6 +83,11 @@ class LakeWarehouse(BaseModel):
     @property
     def catalog_kind(self) -> str:
         return self.catalog.partition(":")[0]
+
+    @property
+    def catalog_schema(self) -> str:
+        """The schema of the catalog's tables in their database (DuckLake's default there)."""
+        return self.metadata_schema or ("public" if self.catalog_kind == "postgres" else "main")
 
     @property
     def on_s3(self) -> bool:

@@ -19,7 +19,9 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -110,14 +112,21 @@ def upgrade(con: duckdb.DuckDBPyConnection, tables: Iterable[Versioned]) -> None
         con.execute(f"drop table {table.view}")
 
 
-def resolve_now(con: duckdb.DuckDBPyConnection, values: Mapping[str, Any]) -> Row:
-    """`values` with `now()` replaced by the transaction's time (as the file would store it),
-    so a row kept in memory and written again keeps the time of its first write."""
+def local_zone(con: duckdb.DuckDBPyConnection) -> ZoneInfo:
+    """The connection's time zone: `now()::timestamp` is the time there."""
+    row = con.execute("select current_setting('TimeZone')").fetchone()
+    return ZoneInfo(str(row[0])) if row else ZoneInfo("UTC")
+
+
+def resolve_now(zone: ZoneInfo, values: Mapping[str, Any]) -> Row:
+    """`values` with `now()` replaced by the time of the call (as the file would store it),
+    so a row kept in memory and written again keeps the time of its first write.
+
+    The clock, not DuckDB's `now()`: that is the time the transaction began, and a lake
+    transaction can hold several batches (`etl.lake.group`)."""
     if not any(isinstance(value, Sql) for value in values.values()):
         return dict(values)
-    row = con.execute("select now()::timestamp").fetchone()
-    assert row is not None
-    now = row[0]
+    now = datetime.now(zone).replace(tzinfo=None)
     return {name: now if isinstance(value, Sql) else value for name, value in values.items()}
 
 
@@ -136,6 +145,7 @@ class MetaRows:
         # "source/scope" of the scopes whose state rows are all in memory (`load_states`).
         self.held: set[str] = set()
         self._version: int | None = None
+        self.zone = local_zone(con)
 
     def load_states(self, scopes: Sequence[tuple[str, str]]) -> None:
         """Every `meta.sync_state` row of these (source, scope) pairs, in one query."""
@@ -192,13 +202,17 @@ class MetaRows:
         values: Mapping[str, Any],
         *,
         insert_missing: bool = True,
+        whole: bool = False,
     ) -> bool:
         """Write a new version of `key`'s row: the newest one with `values` set (`UPDATE` or
-        `MERGE` semantics, as `etl.warehouse.keyed.replace_row`). Returns whether written."""
-        old = self.row(table, key)
+        `MERGE` semantics, as `etl.warehouse.keyed.replace_row`). Returns whether written.
+
+        `whole`: `values` set every column, so the stored row is not read (a read of a key not
+        in memory is a query of the catalog)."""
+        old = None if whole else self.row(table, key)
         if old is None and not insert_missing:
             return False
-        row = {**(old or {}), **key, **resolve_now(self.con, values)}
+        row = {**(old or {}), **key, **resolve_now(self.zone, values)}
         columns = ", ".join(quote(column) for column in row)
         slots = ", ".join("?" for _ in row)
         self.con.execute(

@@ -7,30 +7,34 @@ meet a conflict; DuckLake then drops the transaction whole, and the operation is
 written as versions, by inserts only (`etl.lake.meta`), so that syncs of different sources
 never delete from the same table, which is what DuckLake counts as a conflict. Tables are
 created up front, under the lake-wide `ddl` lock, because concurrent table creation is what
-DuckLake handles worst.
+DuckLake handles worst. A sync's writes share a transaction for up to `commit_seconds`
+(`etl.lake.group`), and leave out the scans that provably find nothing (`etl.lake.landing`,
+`etl.lake.child_reads`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
 
 from etl.lake import meta
 from etl.lake.attach import LAKE_ALIAS, connect_lake, literal
+from etl.lake.child_reads import ChildReads
 from etl.lake.config import LakeWarehouse
 from etl.lake.errors import LakeError
+from etl.lake.group import GroupCommit
+from etl.lake.landing import Landing, catalog_raw_columns, empty_raw_tables
 from etl.lake.locks import DDL_LOCK, lake_locks
 from etl.lake.meta import RUNS, STATE, MetaRows, resolve_now
+from etl.lake.retry import retry_conflicts
 from etl.warehouse import children
 from etl.warehouse.duckdb_file import (
     DuckDBWarehouse,
@@ -40,7 +44,6 @@ from etl.warehouse.duckdb_file import (
     insert_quarantined,
     raw_columns,
     transaction,
-    upsert_batch,
 )
 from etl.warehouse.keyed import NOW
 from etl.warehouse.tables import Columns, RawTable, StateUpdate, TableSource
@@ -50,38 +53,21 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-CONFLICT = "Failed to commit DuckLake transaction"
-# Two writers that both delete from a shared meta table conflict (DuckLake checks deletes per
-# table); under load a batch can lose several rounds before it commits.
-ATTEMPTS = 30
 DDL_WAIT_SECONDS = 300.0
 
 
 State = tuple[datetime | None, dict[str, Any] | None]
 
 
-def is_conflict(error: BaseException) -> bool:
-    return isinstance(error, duckdb.Error) and CONFLICT in str(error)
+def _alone_method(
+    method: Callable[Concatenate[DuckDBWarehouse, P], R],
+) -> Callable[Concatenate[DuckLakeWarehouse, P], R]:
+    """A file operation on the lake: after the shared transaction commits, run again when its
+    own commit meets a conflict (it may hold its own transaction: child reads do)."""
 
-
-def retry_conflicts(action: Callable[[], R], what: str = "commit") -> R:
-    """Run `action`, again after a commit conflict (jittered backoff, bounded attempts)."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            return action()
-        except duckdb.Error as exc:
-            if not is_conflict(exc) or attempt == ATTEMPTS:
-                raise
-            log.info("%s: commit conflict with another writer, retry %d", what, attempt)
-            time.sleep(random.uniform(0.01, min(0.05 * 2**attempt, 2.0)))
-    raise AssertionError("unreachable")
-
-
-def _retried(method: Callable[P, R]) -> Callable[P, R]:
-    """A warehouse operation that is run again when its commit meets a conflict."""
-
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return retry_conflicts(lambda: method(*args, **kwargs), method.__name__)
+    def wrapper(self: DuckLakeWarehouse, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        self.commit()
+        return retry_conflicts(lambda: method(self, *args, **kwargs), method.__name__)
 
     wrapper.__name__ = method.__name__
     wrapper.__doc__ = method.__doc__
@@ -116,12 +102,21 @@ META_TABLES = (
 )
 
 
-def tables_ready(con: duckdb.DuckDBPyConnection, sources: Iterable[TableSource]) -> bool:
+def tables_ready(
+    con: duckdb.DuckDBPyConnection,
+    sources: Iterable[TableSource],
+    catalog_schema: str | None = None,
+) -> bool:
     """Whether every table `create_tables` makes exists with all its columns, and the options
-    are set: then a writer needs no DDL, nor the `ddl` lock (queries only, no commit)."""
+    are set: then a writer needs no DDL, nor the `ddl` lock (queries only, no commit).
+
+    `catalog_schema`: the raw columns are read from the catalog's tables there, when they
+    can be (`catalog_raw_columns`)."""
     if not all(meta.exists(con, name) for name in META_TABLES):
         return False
-    stored = raw_columns(con)
+    stored = catalog_raw_columns(con, catalog_schema) if catalog_schema else None
+    if stored is None:
+        stored = raw_columns(con)
     for source in sources:
         for resource in source.resources:
             table = RawTable(source, resource)
@@ -188,13 +183,19 @@ def attach_for_writing(
 
 class DuckLakeWarehouse(DuckDBWarehouse):
     """A lake connection as a warehouse; `scopes` are the (source, scope) pairs this process
-    holds the sync locks of: only their runs are marked interrupted."""
+    holds the sync locks of: only their runs are marked interrupted.
+
+    Writes share a transaction for up to `commit_seconds` (`etl.lake.group`); those that other
+    processes must see at once (drift, child reads, deletions, DDL) commit on their own.
+    """
 
     def __init__(
         self,
         con: duckdb.DuckDBPyConnection,
         scopes: Sequence[tuple[str, str]] = (),
         created: Iterable[str] = (),
+        commit_seconds: float = 0.0,
+        empty_tables: Iterable[str] = (),
     ) -> None:
         super().__init__(con)
         self.scopes = list(scopes)
@@ -203,6 +204,9 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         # Run and checkpoint rows, in memory once read or written: only this process writes
         # the held scopes' rows while it holds their locks.
         self.meta = MetaRows(con)
+        self.group = GroupCommit(con, self.meta, commit_seconds)
+        self.landing = Landing(con, self.scopes, empty_tables)
+        self.child_reads_ = ChildReads(con, self.scopes, self.meta.zone)
         self._states_loaded = False
         # Run-row writes that ride with this writer's next transaction (see `start_run`).
         self._pending: list[Callable[[], object]] = []
@@ -218,6 +222,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         sources: Iterable[TableSource] = (),
         command: str = "sync",
         env: Mapping[str, str] | None = None,
+        commit_seconds: float | None = None,
     ) -> Iterator[DuckLakeWarehouse]:
         """Attach the lake for writing, create missing tables (under the `ddl` lock) first."""
         listed = list(sources)
@@ -228,7 +233,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
             con.execute("set threads = 1")
             # Checked without the lock first: writers starting at once then attach and check
             # side by side instead of one after the other (about 3 s each under load).
-            if not tables_ready(con, listed):
+            if not tables_ready(con, listed, lake.catalog_schema):
                 with lake_locks(
                     lake, [DDL_LOCK], command, base_dir=base_dir, env=env, wait=DDL_WAIT_SECONDS
                 ):
@@ -237,7 +242,15 @@ class DuckLakeWarehouse(DuckDBWarehouse):
             con.close()
             raise
         try:
-            warehouse = cls(con, scopes, (source.name for source in listed))
+            # Read once the sync locks are held (the caller's), before any transaction.
+            empty = empty_raw_tables(con, lake.catalog_schema) if scopes else set()
+            warehouse = cls(
+                con,
+                scopes,
+                (source.name for source in listed),
+                lake.commit_seconds if commit_seconds is None else commit_seconds,
+                empty,
+            )
             try:
                 yield warehouse
             finally:
@@ -245,42 +258,53 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         finally:
             con.close()
 
-    def _write(self, action: Callable[[], R], what: str) -> R:
-        """`action` in one transaction, after the pending run rows, run again on a conflict;
-        its meta rows kept in memory once committed."""
+    def _write(self, action: Callable[[], R], what: str, rows: int = 0) -> R:
+        """`action` after the pending run rows, in the shared transaction (`etl.lake.group`):
+        run again on a conflict, its meta rows kept in memory once committed."""
+        pending, self._pending = self._pending, []
 
-        def attempt() -> R:
-            try:
-                with transaction(self.con):
-                    for pending in self._pending:
-                        pending()
-                    result = action()
-            except BaseException:
-                self.meta.discard()
-                raise
-            self.meta.commit()
-            self._pending.clear()
-            return result
+        def write() -> R:
+            for run_row in pending:
+                run_row()
+            return action()
 
-        return retry_conflicts(attempt, what)
+        try:
+            return self.group.write(write, what, rows)
+        except BaseException:
+            # Not written: they ride with the next write.
+            self._pending[:0] = pending
+            raise
+
+    def _alone(self, action: Callable[[], R], what: str) -> R:
+        """`action` in a transaction of its own, committed at once (the open one first)."""
+        return self.group.alone(action, what)
+
+    def commit(self) -> None:
+        """Commit the shared transaction now, if one is open (the writes in it are due)."""
+        self.group.commit()
 
     def close_out(self) -> None:
-        """Write the pending run rows, and delete the run and checkpoint versions this writer
+        """Commit the shared transaction (raised if it fails: rows would be missing), then write
+        the pending run rows and delete the run and checkpoint versions this writer
         superseded, in one transaction (the only deletes from those tables a sync makes).
 
-        A failure is logged, not raised: the sync's own outcome is what to report, a run row
-        left 'running' is marked 'interrupted' by the next sync of the scope, and superseded
-        versions are hidden by the views until a later sync removes them.
+        A failure of that last one is logged, not raised: the sync's own outcome is what to
+        report, a run row left 'running' is marked 'interrupted' by the next sync of the
+        scope, and superseded versions are hidden by the views until a later sync removes them.
         """
+        self.commit()
+        pending, self._pending = self._pending, []
 
         def write() -> None:
+            for run_row in pending:
+                run_row()
             # After the pending rows: they count among the written ones.
             meta.remove_superseded(self.con, self.meta.written)
 
-        if not self._pending and not self.meta.written:
+        if not pending and not self.meta.written:
             return
         try:
-            self._write(write, "close out")
+            self._alone(write, "close out")
         except duckdb.Error as exc:
             log.warning("could not write the last run rows of this sync: %s", exc)
 
@@ -296,6 +320,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
     def ensure_tables(self, source: TableSource) -> None:
         """Create the source's tables, unless `open_lake` just did (under the `ddl` lock)."""
         if source.name not in self.created:
+            self.commit()
             retry_conflicts(lambda: DuckDBWarehouse.ensure_tables(self, source), "ensure tables")
 
     def read_state(self, source: str, scope: str, resource: str) -> State:
@@ -328,8 +353,9 @@ class DuckLakeWarehouse(DuckDBWarehouse):
             "error": None,
         }
         # The time of the call, not of the transaction that writes the row.
-        now = resolve_now(self.con, values)
-        self._pending.append(lambda: self.meta.put(RUNS, key, now))
+        now = resolve_now(self.meta.zone, values)
+        # Every column is set: the row of a new run is not looked for.
+        self._pending.append(lambda: self.meta.put(RUNS, key, now, whole=True))
 
     def set_run_mode(self, run_id: str, source: str, scope: str, resource: str, mode: str) -> None:
         """Correct a run row's mode."""
@@ -354,7 +380,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         """Close a run row with its status and final counts (with the next transaction)."""
         key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
         values = {"ended_at": NOW, "status": status, "error": error, "pages": pages, "rows": rows}
-        now = resolve_now(self.con, values)
+        now = resolve_now(self.meta.zone, values)
         self._pending.append(lambda: self.meta.put(RUNS, key, now, insert_missing=False))
 
     def land(
@@ -378,7 +404,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         state_key = {"source": state.source, "scope": state.scope, "resource": state.resource}
 
         def write() -> None:
-            upsert_batch(self.con, table, frame, keep_newer=keep_newer)
+            self.landing.upsert(table, frame, keep_newer=keep_newer)
             insert_quarantined(self.con, state, bad)
             self.meta.put(
                 RUNS, run_key, {"pages": state.pages, "rows": state.rows}, insert_missing=False
@@ -386,7 +412,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
             if state.pass_state is not None:
                 self.meta.put(STATE, state_key, {"pass": json.dumps(state.pass_state)})
 
-        self._write(write, "land")
+        self._write(write, "land", frame.num_rows if frame is not None else 0)
 
     def finish_pass(
         self,
@@ -401,20 +427,31 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         key = {"source": table.source.name, "scope": str(scope), "resource": table.resource.name}
 
         def write() -> int:
+            # A scan that can mark nothing is left out (`Landing.none_older`).
+            skip_scan = complete_scan and self.landing.none_older(table, scope, pass_started_at)
             marked, values = close_pass(
                 self.con,
                 table,
                 scope,
                 pass_started_at=pass_started_at,
-                complete_scan=complete_scan,
+                complete_scan=complete_scan and not skip_scan,
                 watermark_column=watermark_column,
             )
+            if skip_scan:
+                values["last_full_at"] = NOW
             self.meta.put(STATE, key, values)
             return marked
 
         return self._write(write, "finish_pass")
 
-    record_drift = _retried(DuckDBWarehouse.record_drift)
-    record_child_reads = _retried(DuckDBWarehouse.record_child_reads)
-    mark_vanished = _retried(DuckDBWarehouse.mark_vanished)
-    mark_deleted = _retried(DuckDBWarehouse.mark_deleted)
+    def record_child_reads(
+        self, source: str, scope: str, resource: str, versions: Mapping[str, str]
+    ) -> None:
+        """`record_child_reads`, in the shared transaction (`etl.lake.child_reads`)."""
+        self._write(
+            lambda: self.child_reads_.record(source, scope, resource, versions), "child reads"
+        )
+
+    record_drift = _alone_method(DuckDBWarehouse.record_drift)
+    mark_vanished = _alone_method(DuckDBWarehouse.mark_vanished)
+    mark_deleted = _alone_method(DuckDBWarehouse.mark_deleted)

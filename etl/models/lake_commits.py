@@ -1,13 +1,16 @@
-"""On a lake, the views made in one commit and the tables stored in one (a commit is costly)."""
+"""On a lake, the views made in one commit, the tables stored in one, one commit at a time."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 from collections.abc import Callable
 
 import duckdb
 
 from etl.models.graph import Task
+from etl.models.layers import built_first
 from etl.models.runner import ModelRuns, copy_built
 from etl.warehouse.transaction import transaction
 
@@ -91,10 +94,47 @@ def views_in_one_commit(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
     for task in tasks:
         if task.name in runs:
             task = Task(task.name, reporter(task.name), (VIEWS,), task.weight)
+        elif VIEWS not in task.needs:
+            # `in_transaction` is read by every model task: none runs on another worker while
+            # the views are made.
+            task = dataclasses.replace(task, needs=(*task.needs, VIEWS))
+        out.append(task)
+    return out
+
+
+def one_commit_at_a_time(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
+    """`tasks` with those that write to the lake holding one lock between them.
+
+    The build's workers then compute models and run data tests side by side (reads, and
+    tables built in memory), while the lake sees one writer, as with one worker: two commits
+    of one process creating objects in the same schemas at once are what DuckLake may refuse.
+    """
+    writers = {m.relation for m in model_runs.models if not m.in_memory and not built_first(m)}
+    lock = threading.Lock()
+
+    def locked(
+        run: Callable[[duckdb.DuckDBPyConnection, list[str]], bool],
+    ) -> Callable[[duckdb.DuckDBPyConnection, list[str]], bool]:
+        def run_locked(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
+            with lock:
+                return run(con, failed)
+
+        return run_locked
+
+    out = []
+    for task in tasks:
+        if (
+            task.name in writers
+            or task.name in (VIEWS, STORE_ALL)
+            or task.name.startswith("store ")
+        ):
+            task = dataclasses.replace(task, run=locked(task.run))
         out.append(task)
     return out
 
 
 def fewer_commits(model_runs: ModelRuns, tasks: list[Task]) -> list[Task]:
-    """The model tasks of a lake build, making its views at once and storing its tables at once."""
-    return store_in_one_commit(model_runs, views_in_one_commit(model_runs, tasks))
+    """The model tasks of a lake build, making its views at once and storing its tables at once,
+    its commits one at a time."""
+    grouped = store_in_one_commit(model_runs, views_in_one_commit(model_runs, tasks))
+    return one_commit_at_a_time(model_runs, grouped)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import arro3.core as a3
+from pydantic_core import from_json
 
 from etl.warehouse.tables import RawTable, batch_rows, json_text
 
@@ -34,6 +35,9 @@ ARROW_TYPES: dict[str, a3.DataType] = {
     "DATE": _DATE,
     "BOOLEAN": a3.DataType.bool(),
 }
+
+# Arrow's canonical JSON extension type: text that is JSON.
+_JSON_FIELD = {"ARROW:extension:name": "arrow.json", "ARROW:extension:metadata": ""}
 
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
@@ -102,8 +106,19 @@ def _to_text(value: Any) -> str | None:
     return None
 
 
-def _to_json(value: Any) -> str | None:
-    return value if isinstance(value, str) else json_text(value)
+def _json_column_value(value: Any) -> str | None:
+    """A JSON column's text: a text already JSON as is (the engine's rows), another text as a
+    JSON string, any other value serialised. Checked here because the frame's JSON columns
+    land unparsed: a row given by hand must not store text that is not JSON."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            from_json(value)
+        except ValueError:
+            return json_text(value)
+        return value
+    return json_text(value)
 
 
 def _to_timestamp(value: Any) -> datetime | None:
@@ -159,7 +174,7 @@ _LENIENT: dict[str, Callable[[Any], Any]] = {
     "BIGINT": _to_bigint,
     "DOUBLE": _to_double,
     "VARCHAR": _to_text,
-    "JSON": _to_json,
+    "JSON": _json_column_value,
     "TIMESTAMP": _to_timestamp,
     "DATE": _to_date,
     "BOOLEAN": _to_boolean,
@@ -216,7 +231,20 @@ def columns_table(table: RawTable, columns: Mapping[str, Sequence[Any]]) -> a3.T
         if kept is not None:
             values = [values[i] for i in kept]
         arrays.append(typed_column(values, kind)[1])
-    return a3.Table.from_arrays(arrays, names=[name for name, _ in table.columns])
+    return a3.Table.from_arrays(arrays, schema=frame_schema(table))
+
+
+def frame_schema(table: RawTable) -> a3.Schema:
+    """The Arrow schema of a table's frames: JSON columns are text typed `arrow.json`, which
+    DuckDB reads as JSON without parsing the values (they are JSON text already)."""
+    return a3.Schema(
+        [
+            a3.Field(name, ARROW_TYPES[kind], nullable=True).with_metadata(_JSON_FIELD)
+            if kind == "JSON"
+            else a3.Field(name, ARROW_TYPES[kind], nullable=True)
+            for name, kind in table.columns
+        ]
+    )
 
 
 def rows_frame(table: RawTable, rows: Sequence[dict[str, Any]]) -> a3.Table:
@@ -225,6 +253,6 @@ def rows_frame(table: RawTable, rows: Sequence[dict[str, Any]]) -> a3.Table:
     for name, kind in table.columns:
         values = [row.get(name) for row in rows]
         if kind == "JSON":
-            values = [v if isinstance(v, str | None) else json_text(v) for v in values]
+            values = [_json_column_value(v) for v in values]
         columns[name] = values
     return columns_table(table, columns)

@@ -181,28 +181,66 @@ def upsert_batch(
     *,
     keep_newer: str | None = None,
 ) -> None:
-    """The raw-table half of `land` (the caller holds the transaction)."""
+    """The raw-table half of `land` (the caller holds the transaction).
+
+    The frame's JSON columns are typed `arrow.json` (`etl.warehouse.batches`): DuckDB takes
+    them as JSON as they are, without parsing every value again as a cast would.
+    """
     if frame is None or not frame.num_rows:
         return
-    # DuckDB reads an arro3 table through a stream it takes once per registration: the table
-    # is registered again for the insert.
-    con.register("_batch", frame)
+    bounds = key_bounds(table, frame)
+    join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
+    names = ", ".join(quote(n) for n, _ in table.columns)
     try:
-        join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
-        newer = f" and {newer_condition(keep_newer)}" if keep_newer else ""
-        con.execute(f"delete from {table.name} t using _batch b where {join}{newer}")
-        con.register("_batch", frame)
-        names = ", ".join(quote(n) for n, _ in table.columns)
-        select = ", ".join(
-            f"cast({quote(n)} as {t})" if t == "JSON" else quote(n) for n, t in table.columns
-        )
+        if bounds is not None:
+            # Only a stored row inside the batch's key range can be replaced: constant bounds
+            # let DuckDB skip the row groups outside it instead of joining the whole table.
+            where = f"{join} and {bounds}"
+            if keep_newer:
+                where += f" and {newer_condition(keep_newer)}"
+            # DuckDB reads an arro3 table through a stream it takes once per registration:
+            # the table is registered again for the insert.
+            con.register("_batch", frame)
+            con.execute(f"delete from {table.name} t using _batch b where {where}")
         # After the delete, a key still stored is one whose stored row was newer.
         kept = (
-            f" b where not exists (select 1 from {table.name} t where {join})" if keep_newer else ""
+            f" b where not exists (select 1 from {table.name} t where {join} and {bounds})"
+            if keep_newer and bounds is not None
+            else ""
         )
-        con.execute(f"insert into {table.name} ({names}) select {select} from _batch{kept}")
+        con.register("_batch", frame)
+        con.execute(f"insert into {table.name} ({names}) select {names} from _batch{kept}")
     finally:
         con.unregister("_batch")
+
+
+# Key column types whose bounds are written as SQL literals (the values compare as stored).
+_LITERAL_KINDS = frozenset({"BIGINT", "VARCHAR"})
+
+
+def key_bounds(table: RawTable, frame: a3.Table) -> str | None:
+    """SQL true for a stored row `t` inside the batch's range of every key column, or None
+    when no stored row can share a key with the batch (a key column all null: null never
+    equals). Literals, not parameters: only constants reach the scan as zone-map filters."""
+    kinds = dict(table.columns)
+    terms = []
+    for name in table.key:
+        values = [v for v in frame.column(name).to_pylist() if v is not None]
+        if not values:
+            return None
+        kind = kinds[name]
+        if kind not in _LITERAL_KINDS:
+            continue
+        low, high = min(values), max(values)
+        if isinstance(low, str) and "\x00" in low + high:
+            continue  # a NUL cannot be written in a literal: that column is not bounded
+        low, high = _literal(low), _literal(high)
+        terms.append(f"t.{quote(name)} between {low} and {high}")
+    return " and ".join(terms) or "true"
+
+
+def _literal(value: Any) -> str:
+    return sql_text(value) if isinstance(value, str) else str(int(value))
 
 
 def insert_quarantined(

@@ -85,6 +85,34 @@ def test_warehouse_upsert_replaces_by_key(con: duckdb.DuckDBPyConnection) -> Non
     assert checkpoint == {"mode": "full"}
 
 
+def test_warehouse_json_columns_land_as_sent(con: duckdb.DuckDBPyConnection) -> None:
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    # JSON text lands unparsed, verbatim; a text that is not JSON lands as a JSON string.
+    raw = '{"picture_id": 1,  "note": "é"}'
+    row = picture_row(1, 10, _raw=raw, frame="plain text", alerts=[])
+    wh.land(con, table, wh.rows_frame(table, [row]), state(1, 1, None))
+    stored = con.execute(
+        "select _raw::varchar, frame::varchar, alerts::varchar, typeof(_raw), typeof(frame) "
+        "from raw.grandshooting__pictures"
+    ).fetchone()
+    assert stored == (raw, '"plain text"', "[]", "JSON", "JSON")
+
+
+def test_warehouse_upsert_replaces_only_keys_of_the_batch(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    first = [picture_row(i, 10) for i in (1, 5, 9, 20)]
+    wh.land(con, table, wh.rows_frame(table, first), state(1, 4, None))
+    # Keys 5 and 9 bound the batch's range; 7 is new inside it, 1 and 20 lie outside it.
+    second = [picture_row(9, 30), picture_row(5, 30), picture_row(7, 30)]
+    wh.land(con, table, wh.rows_frame(table, second), state(2, 7, None), keep_newer="date_mod")
+    rows = con.execute(
+        "select picture_id, picturestatus from raw.grandshooting__pictures order by 1"
+    ).fetchall()
+    assert rows == [(1, 10), (5, 30), (7, 30), (9, 30), (20, 10)]
+
+
 def test_warehouse_failed_batch_leaves_nothing(con: duckdb.DuckDBPyConnection) -> None:
     table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
     wh.land(con, table, wh.rows_frame(table, [picture_row(1, 10)]), state(1, 1, {"at": 1}))

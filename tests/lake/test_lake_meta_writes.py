@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
+
+import duckdb
+import pytest
 
 from etl.config import Config
 from etl.lake.attach import connect_lake
@@ -179,3 +183,58 @@ def test_checkpoints_of_two_sources_commit_side_by_side_without_a_conflict(
         for con in writers:
             con.close()
     assert stored == [("grandshooting", '{"page": 2}'), ("sartiq", '{"page": 2}')]
+
+
+def _stored_pictures(lake: Config) -> list[tuple[object, ...]]:
+    con = connect_lake(lake_settings(lake), base_dir=lake.base_dir(), read_only=True)
+    try:
+        return con.execute(
+            f"select picture_id, picturestatus from {RawTable(SOURCE, RESOURCE).name} order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_batches_sharing_a_commit_keep_one_row_per_key_and_survive_a_failing_write(
+    postgres: Postgres, lake_name: str, tmp_path: Path
+) -> None:
+    lake = config(tmp_path / "lake", lake_section(postgres, lake_name))
+    table = RawTable(SOURCE, RESOURCE)
+    scopes = [("grandshooting", "0")]
+    with DuckLakeWarehouse.open_lake(
+        lake_settings(lake),
+        base_dir=lake.base_dir(),
+        scopes=scopes,
+        sources=[SOURCE],
+        commit_seconds=3600,
+    ) as warehouse:
+        warehouse.start_run("r1", "grandshooting", "0", "pictures", "full")
+        # The table is new: the first batch is inserted without a delete; the second repeats
+        # key 2 with a new status, so it deletes first, in the same open transaction.
+        first = [_picture(1), _picture(2)]
+        warehouse.land(
+            table, first, StateUpdate("grandshooting", "0", "pictures", {"p": 0}, "r1", 1, 2)
+        )
+        again = {**_picture(2), "picturestatus": 7}
+        warehouse.land(
+            table,
+            [again, _picture(3)],
+            StateUpdate("grandshooting", "0", "pictures", {"p": 1}, "r1", 2, 4),
+        )
+        # A write that fails (its table does not exist) rolls the shared transaction back:
+        # the writes before it are committed again, it fails alone, with its own error.
+        missing = RawTable(SOURCE, dataclasses.replace(RESOURCE, name="no_such_resource"))
+        with pytest.raises(duckdb.CatalogException, match="no_such_resource"):
+            warehouse.land(
+                missing,
+                [_picture(9)],
+                StateUpdate("grandshooting", "0", "pictures", {"p": 2}, "r1", 3, 5),
+            )
+        assert _stored_pictures(lake) == [(1, 1), (2, 7), (3, 1)]
+        assert warehouse.read_state("grandshooting", "0", "pictures") == (None, {"p": 1})
+        warehouse.land(
+            table,
+            [_picture(4)],
+            StateUpdate("grandshooting", "0", "pictures", {"p": 3}, "r1", 4, 6),
+        )
+    assert _stored_pictures(lake) == [(1, 1), (2, 7), (3, 1), (4, 1)]

@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl.models import build
@@ -83,6 +84,29 @@ def test_failed_build_leaves_published_file_as_it_was(tmp_path: Path) -> None:
     assert not result.ok
     assert result.published is None
     assert query(config, "select v from marts.t") == [(1,)]
+
+
+def test_build_checkpoints_the_warehouse_and_restores_the_threshold(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    warehouse = config.resolve(config.warehouse.path)
+    load_raw(config, {"grandshooting__references": _refs("A", "B")})
+    # A connection of this process to the same file shares its database (and its settings):
+    # the build's closing connection then does not checkpoint it on its own.
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("set checkpoint_threshold = '64MiB'")
+        assert build(config).ok
+        assert con.execute("select current_setting('checkpoint_threshold')").fetchone() == (
+            "64.0 MiB",
+        )
+        # Everything the build wrote is in the file itself, in neither file's WAL.
+        wal = warehouse.with_name(warehouse.name + ".wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+        analytics = config.resolve(config.warehouse.analytics_path)
+        assert not analytics.with_name(analytics.name + ".wal").exists()
+        assert con.execute("select count(*) from marts.products").fetchone() == (2,)
+    finally:
+        con.close()
 
 
 def test_published_file_keeps_descriptions_and_build_info(tmp_path: Path) -> None:
