@@ -43,6 +43,8 @@ from etl.warehouse.duckdb_file import (
     ensure_raw_tables,
     insert_quarantined,
     raw_columns,
+    run_key,
+    state_key,
     transaction,
 )
 from etl.warehouse.keyed import NOW
@@ -328,7 +330,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         if not self._states_loaded and self.scopes:
             self.meta.load_states(self.scopes)
             self._states_loaded = True
-        row = self.meta.row(STATE, {"source": source, "scope": scope, "resource": resource})
+        row = self.meta.row(STATE, state_key(source, scope, resource))
         if row is None:
             return None, None
         stored = row.get("pass")
@@ -342,7 +344,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         resource were half of a small sync's. A `kill -9` can then lose a run row, never data:
         the next sync of the scope marks a run it finds 'running' as 'interrupted'.
         """
-        key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
+        key = run_key(run_id, source, scope, resource)
         values = {
             "mode": mode,
             "started_at": NOW,
@@ -359,7 +361,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
 
     def set_run_mode(self, run_id: str, source: str, scope: str, resource: str, mode: str) -> None:
         """Correct a run row's mode."""
-        key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
+        key = run_key(run_id, source, scope, resource)
         self._write(
             lambda: self.meta.put(RUNS, key, {"mode": mode}, insert_missing=False),
             "set run mode",
@@ -378,7 +380,7 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         rows: int,
     ) -> None:
         """Close a run row with its status and final counts (with the next transaction)."""
-        key = {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
+        key = run_key(run_id, source, scope, resource)
         values = {"ended_at": NOW, "status": status, "error": error, "pages": pages, "rows": rows}
         now = resolve_now(self.meta.zone, values)
         self._pending.append(lambda: self.meta.put(RUNS, key, now, insert_missing=False))

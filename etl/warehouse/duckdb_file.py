@@ -296,11 +296,13 @@ def mark_deleted(
     return int(result[0]) if result else 0
 
 
-def _run_key(run_id: str, source: str, scope: str, resource: str) -> dict[str, str]:
+def run_key(run_id: str, source: str, scope: str, resource: str) -> dict[str, str]:
+    """The key of a `meta.sync_runs` row (both kinds of warehouse write it by this key)."""
     return {"run_id": run_id, "source": source, "scope": scope, "resource": resource}
 
 
-def _state_key(source: str, scope: str, resource: str) -> dict[str, str]:
+def state_key(source: str, scope: str, resource: str) -> dict[str, str]:
+    """The key of a `meta.sync_state` row."""
     return {"source": source, "scope": scope, "resource": resource}
 
 
@@ -309,7 +311,7 @@ def _write_progress(con: duckdb.DuckDBPyConnection, state: StateUpdate) -> None:
     replace_row(
         con,
         "meta.sync_runs",
-        _run_key(state.run_id, state.source, state.scope, state.resource),
+        run_key(state.run_id, state.source, state.scope, state.resource),
         {"pages": state.pages, "rows": state.rows},
         insert_missing=False,
     )
@@ -317,7 +319,7 @@ def _write_progress(con: duckdb.DuckDBPyConnection, state: StateUpdate) -> None:
         replace_row(
             con,
             "meta.sync_state",
-            _state_key(state.source, state.scope, state.resource),
+            state_key(state.source, state.scope, state.resource),
             {"pass": json.dumps(state.pass_state)},
         )
 
@@ -359,7 +361,7 @@ def finish_pass(
             complete_scan=complete_scan,
             watermark_column=watermark_column,
         )
-        replace_row(con, "meta.sync_state", _state_key(source, str(scope), resource), values)
+        replace_row(con, "meta.sync_state", state_key(source, str(scope), resource), values)
     return marked
 
 
@@ -431,7 +433,7 @@ def set_run_mode(
         replace_row(
             con,
             "meta.sync_runs",
-            _run_key(run_id, source, scope, resource),
+            run_key(run_id, source, scope, resource),
             {"mode": mode},
             insert_missing=False,
         )
@@ -453,7 +455,7 @@ def end_run_row(
         replace_row(
             con,
             "meta.sync_runs",
-            _run_key(run_id, source, scope, resource),
+            run_key(run_id, source, scope, resource),
             {"ended_at": NOW, "status": status, "error": error, "pages": pages, "rows": rows},
             insert_missing=False,
         )
