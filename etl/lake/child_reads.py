@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import arro3.core as a3
 import duckdb
+
+from etl.warehouse.children import write_child_reads
 
 Ident = tuple[str, str, str]
 
@@ -51,28 +52,15 @@ class ChildReads:
         if not versions:
             return
         ident = (source, scope, resource)
-        text = a3.DataType.string()
-        frame = a3.Table.from_arrays(
-            [a3.Array(list(versions), type=text), a3.Array(list(versions.values()), type=text)],
-            names=["parent_key", "version"],
+        delete = self.may_have_rows(ident)
+        # Noted before writing: a retry of the transaction then deletes first.
+        self._written.add(ident)
+        write_child_reads(
+            self.con,
+            source,
+            scope,
+            resource,
+            versions,
+            delete=delete,
+            read_at=datetime.now(self.zone).replace(tzinfo=None),
         )
-        try:
-            if self.may_have_rows(ident):
-                self.con.register("_child_reads", frame)
-                self.con.execute(
-                    """delete from meta.child_reads t using _child_reads s
-                       where t.source = ? and t.scope = ? and t.resource = ?
-                         and t.parent_key = s.parent_key""",
-                    [source, scope, resource],
-                )
-            # Noted once written: a retry of the transaction then deletes first.
-            self._written.add(ident)
-            # Registered again: DuckDB takes an arro3 table's stream once per registration.
-            self.con.register("_child_reads", frame)
-            self.con.execute(
-                """insert into meta.child_reads
-                   select ?, ?, ?, parent_key, version, ? from _child_reads""",
-                [source, scope, resource, datetime.now(self.zone).replace(tzinfo=None)],
-            )
-        finally:
-            self.con.unregister("_child_reads")

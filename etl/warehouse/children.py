@@ -163,8 +163,29 @@ def record_child_reads(
     resource: str,
     versions: Mapping[str, str],
 ) -> None:
-    """Remember the parent versions whose children were just read, in one statement."""
+    """Remember the parent versions whose children were just read, in one transaction."""
     con.execute(CHILD_READS_DDL)
+    if not versions:
+        return
+    with transaction(con):
+        write_child_reads(con, source, scope, resource, versions)
+
+
+def write_child_reads(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    scope: str,
+    resource: str,
+    versions: Mapping[str, str],
+    *,
+    delete: bool = True,
+    read_at: datetime | None = None,
+) -> None:
+    """The statements of `record_child_reads` (the caller holds the transaction).
+
+    `delete=False` leaves out the delete of the parents' stored rows, for a caller that knows
+    there are none; `read_at` is the time stored (default: the transaction's `now()`).
+    """
     if not versions:
         return
     # One delete and one insert for all the versions (not a statement per parent): DuckLake
@@ -175,22 +196,24 @@ def record_child_reads(
         [a3.Array(list(versions), type=text), a3.Array(list(versions.values()), type=text)],
         names=["parent_key", "version"],
     )
-    con.register("_child_reads", frame)
     try:
-        with transaction(con):
+        if delete:
+            con.register("_child_reads", frame)
             con.execute(
                 """delete from meta.child_reads t using _child_reads s
                    where t.source = ? and t.scope = ? and t.resource = ?
                      and t.parent_key = s.parent_key""",
                 [source, scope, resource],
             )
-            # Registered again: DuckDB takes an arro3 table's stream once per registration.
-            con.register("_child_reads", frame)
-            con.execute(
-                """insert into meta.child_reads
-                   select ?, ?, ?, parent_key, version, now() from _child_reads""",
-                [source, scope, resource],
-            )
+        # Registered again: DuckDB takes an arro3 table's stream once per registration.
+        con.register("_child_reads", frame)
+        read = "now()" if read_at is None else "?"
+        params = [source, scope, resource] + ([] if read_at is None else [read_at])
+        con.execute(
+            f"""insert into meta.child_reads
+                select ?, ?, ?, parent_key, version, {read} from _child_reads""",
+            params,
+        )
     finally:
         con.unregister("_child_reads")
 
