@@ -11,10 +11,10 @@ PostgreSQL database, its data a local folder. Prints, in one run, twice:
   per commit shows whole;
 each time: wall time of the three steps serial on the file, and of both syncs at once then
 the build on the lake; rows/s of a full sync (both sources, one process) into a fresh file
-and a fresh lake, `--pairs` times alternately (median; the rate is the rows over the seconds
-the sync command prints, to 0.01 s); the requests each source answered during the concurrent syncs. Then the
-peak RSS of the largest step of each kind. `--rounds deployed` or `--rounds unthrottled` runs
-one of the two.
+and a fresh lake, `--pairs` times alternately (median; rows over the seconds the sync command
+prints, to 0.01 s, from opening the warehouse to its last commit); the requests each source
+answered during the concurrent syncs. Then the peak RSS of the largest step of each kind.
+`--rounds deployed` or `--rounds unthrottled` runs one of the two.
 
 Concurrency saves at most the shorter of the two syncs, and at a rate limit a sync lasts about
 its requests divided by the limit. Sartiq's simulator has a fixed size (99 requests); Grand
