@@ -29,7 +29,6 @@ from etl.models.discovery import Model, dependency_order, discover
 from etl.models.graph import Task, run_graph
 from etl.models.guidelines import Guideline, load_guidelines, read_guidelines
 from etl.models.lake_commits import fewer_commits
-from etl.models.layouts import Layout
 from etl.models.layers import (
     BUILT,
     attach_in_memory_layers,
@@ -38,6 +37,7 @@ from etl.models.layers import (
     read_built_first,
     release_tasks,
 )
+from etl.models.layouts import Layout
 from etl.models.paths import analytics_path, status_map_path
 from etl.models.publish import PUBLISHED_SCHEMAS, Publication
 from etl.models.raw import ensure_all_raw_tables
