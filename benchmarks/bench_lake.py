@@ -11,9 +11,10 @@ PostgreSQL database, its data a local folder. Prints, in one run, twice:
   per commit shows whole;
 each time: wall time of the three steps serial on the file, and of both syncs at once then
 the build on the lake; rows/s of a full sync (both sources, one process) into a fresh file
-and a fresh lake; the requests each source answered during the concurrent syncs. Then the
-peak RSS of the largest step of each kind. `--rounds deployed` or `--rounds unthrottled` runs
-one of the two.
+and a fresh lake, `--pairs` times alternately (median; rows over the seconds the sync command
+prints, to 0.01 s, from opening the warehouse to its last commit); the requests each source
+answered during the concurrent syncs. Then the peak RSS of the largest step of each kind.
+`--rounds deployed` or `--rounds unthrottled` runs one of the two.
 
 Concurrency saves at most the shorter of the two syncs, and at a rate limit a sync lasts about
 its requests divided by the limit. Sartiq's simulator has a fixed size (99 requests); Grand
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,8 +115,9 @@ class Round:
     file_run: Step
     lake_syncs: Step
     lake_build: Step
-    single_file: Step
-    single_lake: Step
+    # Full syncs into a fresh file and a fresh lake, in interleaved pairs.
+    single_files: list[Step]
+    single_lakes: list[Step]
     # Requests answered by (Grand Shooting, Sartiq) during the concurrent syncs.
     requests: tuple[int, int] = (0, 0)
 
@@ -124,9 +127,9 @@ class Round:
 
     def rss(self, kind: str) -> float:
         steps = (
-            (self.file_run, self.single_file)
+            (self.file_run, *self.single_files)
             if kind == "file"
-            else (self.lake_syncs, self.lake_build, self.single_lake)
+            else (self.lake_syncs, self.lake_build, *self.single_lakes)
         )
         return max(step.rss_mb for step in steps)
 
@@ -148,15 +151,29 @@ class Round:
         )
         speed_up = file_run.seconds / self.lake_wall
         print(f"  speed-up of the lake run over the file run: {speed_up:.2f}x")
-        rates = {}
-        for name, step in (("file", self.single_file), ("lake", self.single_lake)):
-            rates[name] = step.rows / step.sync_seconds if step.sync_seconds else 0.0
+        rates: dict[str, list[float]] = {}
+        for name, steps in (("file", self.single_files), ("lake", self.single_lakes)):
+            rates[name] = [rows_per_second(step) for step in steps]
             print(
-                f"  full sync into a fresh {name}: {step.rows} rows, {rates[name]:,.0f} rows/s, "
-                f"{step.cpu_seconds:.1f} s CPU"
+                f"  full sync into a fresh {name}: {steps[0].rows} rows, median "
+                f"{statistics.median(rates[name]):,.0f} rows/s "
+                f"(runs {', '.join(f'{rate:,.0f}' for rate in rates[name])}), median "
+                f"{statistics.median(step.cpu_seconds for step in steps):.1f} s CPU"
             )
-        if rates["file"]:
-            print(f"  lake rows/s as a share of the file's: {rates['lake'] / rates['file']:.0%}")
+        # Each lake sync against the file sync run next to it: the machine's load drifts
+        # between pairs more than within one.
+        shares = [
+            lake / file for file, lake in zip(rates["file"], rates["lake"], strict=True) if file
+        ]
+        if shares:
+            print(
+                f"  lake rows/s as a share of the file's: median {statistics.median(shares):.0%} "
+                f"(pairs {', '.join(f'{share:.0%}' for share in shares)})"
+            )
+
+
+def rows_per_second(step: Step) -> float:
+    return step.rows / step.sync_seconds if step.sync_seconds else 0.0
 
 
 def main() -> None:
@@ -185,6 +202,12 @@ def main() -> None:
         choices=("both", "deployed", "unthrottled"),
         default="both",
         help="which rounds to run: the APIs as deployed, unthrottled, or both (one run)",
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="full syncs into a fresh file and a fresh lake per round, alternately (median)",
     )
     args = parser.parse_args()
     os.environ[DEMO_TOKEN_ENV] = DEMO_TOKEN
@@ -235,9 +258,11 @@ def main() -> None:
             both = finish([start(lake_config, *step) for step in syncs], started)
             requests = (len(gs.requests.snapshot()), len(sartiq.requests))
             build = finish([start(lake_config, "build")], time.perf_counter())
-            single_file = serial(file(f"single_{tag}"), [("sync",)])
-            single_lake = serial(lake("single"), [("sync",)])
-            return Round(title, file_run, both, build, single_file, single_lake, requests)
+            single_files, single_lakes = [], []
+            for pair in range(args.pairs):
+                single_files.append(serial(file(f"single_{tag}_{pair}"), [("sync",)]))
+                single_lakes.append(serial(lake("single"), [("sync",)]))
+            return Round(title, file_run, both, build, single_files, single_lakes, requests)
 
         if args.rounds in ("both", "deployed"):
             rounds.append(

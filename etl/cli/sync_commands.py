@@ -35,7 +35,7 @@ def summarise(result: SyncResult) -> None:
             line += f" - {'; '.join(r.warnings)}"
         click.echo(line, err=r.status == "failed")
     click.echo(
-        f"run {result.run_id}: {result.rows} rows in {result.seconds:.1f}s, "
+        f"run {result.run_id}: {result.rows} rows in {result.seconds:.2f}s, "
         f"{result.requests} requests, {result.throttled} throttled (429), "
         f"{result.retries} retries"
     )

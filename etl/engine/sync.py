@@ -220,8 +220,7 @@ class ResourceSync:
 
     def _batch_full(self) -> bool:
         return (
-            self._pending_rows >= self.engine.runtime.batch_rows
-            or self._pending_text >= BATCH_TEXT
+            self._pending_rows >= self.engine.runtime.batch_rows or self._pending_text >= BATCH_TEXT
         )
 
     def _batch_due(self) -> bool:

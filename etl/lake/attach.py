@@ -16,7 +16,7 @@ import duckdb
 from etl.errors import SecretMissingError
 from etl.lake.config import LakeWarehouse
 from etl.lake.errors import LakeError
-from etl.lake.extensions import load_extensions
+from etl.lake.extensions import extension_connection, load_extensions
 from etl.redact import register_secret
 
 LAKE_ALIAS = "lake"
@@ -37,6 +37,11 @@ def required_extensions(lake: LakeWarehouse) -> list[str]:
     if lake.on_s3:
         names.append("httpfs")
     return names
+
+
+def lake_connection(lake: LakeWarehouse) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB connection with the extensions `lake` needs loaded."""
+    return extension_connection(required_extensions(lake))
 
 
 def _local(path: str, base_dir: Path) -> str:
@@ -174,7 +179,7 @@ def connect_lake(
     inline: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB connection with the lake attached and selected."""
-    con = duckdb.connect()
+    con = lake_connection(lake)
     try:
         attach_lake(
             con,

@@ -26,7 +26,7 @@ from etl.errors import WarehouseLockedError
 from etl.lake.attach import catalog_target, create_secrets, literal
 from etl.lake.config import LakeWarehouse
 from etl.lake.errors import LakeError
-from etl.lake.extensions import load_extensions
+from etl.lake.extensions import extension_connection
 from etl.lock import warehouse_lock
 
 LOCK_DB = "shotlist_locks"
@@ -53,9 +53,8 @@ class _PostgresLocks:
 
     def __init__(self, lake: LakeWarehouse, command: str, env: Mapping[str, str]) -> None:
         self.lake = lake
-        self.con = duckdb.connect()
+        self.con = extension_connection(["postgres"])
         try:
-            load_extensions(self.con, ["postgres"])
             create_secrets(self.con, lake.model_copy(update={"data_path": "."}), env)
             conninfo = lake.catalog.partition(":")[2]
             target = f"{conninfo} application_name={literal(_label(command))}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from etl.config import Config
-from etl.lake.attach import LAKE_ALIAS
+from etl.lake.attach import LAKE_ALIAS, lake_connection
 from etl.lake.snapshots import attach_published
 from etl.models.errors import AnalyticsMissingError
 from etl.models.paths import analytics_path
@@ -50,11 +50,10 @@ def open_analytics(config: Config, as_of: datetime | None = None) -> duckdb.Duck
     or before `as_of`, when given: a lake keeps every build until its snapshots expire).
     """
     if is_lake(config):
-        con = duckdb.connect()
+        lake = lake_settings(config)
+        con = lake_connection(lake)
         try:
-            attach_published(
-                con, lake_settings(config), LAKE_ALIAS, base_dir=config.base_dir(), before=as_of
-            )
+            attach_published(con, lake, LAKE_ALIAS, base_dir=config.base_dir(), before=as_of)
             con.execute(f"use {LAKE_ALIAS}")
         except BaseException:
             con.close()

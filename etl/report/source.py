@@ -18,6 +18,7 @@ import duckdb
 
 from etl.config import Config
 from etl.errors import WarehouseLockedError
+from etl.lake.attach import lake_connection
 from etl.lake.errors import LakeError
 from etl.lake.snapshots import attach_published
 from etl.lock import warehouse_lock
@@ -94,11 +95,13 @@ def _views(con: duckdb.DuckDBPyConnection) -> None:
 
 def _lake_source(config: Config) -> ReportSource:
     """The lake at the snapshot the last build published: one build, whatever commits since."""
-    con = duckdb.connect(":memory:")
+    lake = lake_settings(config)
     try:
-        version = attach_published(
-            con, lake_settings(config), "analytics", base_dir=config.base_dir()
-        )
+        con = lake_connection(lake)
+    except LakeError as exc:
+        raise ReportError(str(exc)) from None
+    try:
+        version = attach_published(con, lake, "analytics", base_dir=config.base_dir())
         con.execute("use memory")
         _views(con)
     except LakeError as exc:

@@ -8,10 +8,16 @@ import duckdb
 import pytest
 from pydantic import ValidationError
 
+import etl.lake.extensions
 from etl.errors import SecretMissingError
 from etl.lake.attach import attach_statement, connect_lake
 from etl.lake.config import LakeWarehouse
-from etl.lake.extensions import EXTENSIONS, load_extensions
+from etl.lake.extensions import (
+    EXTENSIONS,
+    connection_config,
+    extension_connection,
+    load_extensions,
+)
 
 
 def test_extensions_load_from_the_packaged_files() -> None:
@@ -29,6 +35,35 @@ def test_extensions_load_from_the_packaged_files() -> None:
     ).fetchall()
     assert loaded == [("ducklake",), ("httpfs",), ("postgres_scanner",), ("sqlite_scanner",)]
     assert load_extensions(con, ["ducklake"]) == {"ducklake": "loaded"}
+
+
+def _checks_signatures(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("select current_setting('allow_unsigned_extensions')").fetchone()
+    return not (row and row[0])
+
+
+def test_packaged_extensions_load_without_hashing_their_files_again() -> None:
+    with extension_connection(["ducklake", "postgres"]) as con:
+        loaded = con.execute(
+            "select extension_name from duckdb_extensions() where loaded and extension_name in "
+            "('ducklake', 'postgres_scanner', 'httpfs') order by 1"
+        ).fetchall()
+        assert loaded == [("ducklake",), ("postgres_scanner",)]
+        # The installed package files only: their signature check is what is skipped.
+        assert not _checks_signatures(con)
+
+
+def test_an_extension_from_install_keeps_the_signature_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = etl.lake.extensions.packaged_files
+
+    def without_httpfs(extension: etl.lake.extensions.Extension, platform: str) -> dict[str, Path]:
+        return {} if extension.name == "httpfs" else real(extension, platform)
+
+    monkeypatch.setattr(etl.lake.extensions, "packaged_files", without_httpfs)
+    assert connection_config(["ducklake", "postgres"]) == {"allow_unsigned_extensions": True}
+    assert connection_config(["ducklake", "httpfs"]) == {}
 
 
 @pytest.mark.parametrize(
