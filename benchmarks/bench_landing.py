@@ -6,6 +6,14 @@ the progress rows, the commits and DuckDB's checkpoints). Prints the CPU seconds
 of this process (every thread). Compare two trees by running each one's copy, alternately:
 
     .venv/bin/python benchmarks/bench_landing.py --references 10000 --repeat 3
+
+`--floor` prints DuckDB's own floor for a full sync's rows instead: every resource's rows, built
+first as typed frames, inserted with plain SQL (`insert into ... select * from frame`, one
+committed transaction per batch) into fresh tables, with the sync connection's thread, memory
+and checkpoint settings; no project landing code (no upsert, no progress rows). No sync can
+land its rows for less CPU than this on the same machine:
+
+    .venv/bin/python benchmarks/bench_landing.py --floor --references 20000 --repeat 3
 """
 
 from __future__ import annotations
@@ -18,11 +26,21 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import arro3.core as a3
+import duckdb
+
 from etl.engine.rows import RowBuilder
 from etl.simulators.grandshooting import CatalogSpec, generate_catalog
 from etl.sources.grandshooting.source import SOURCE
-from etl.warehouse.duckdb_file import DuckDBWarehouse, RawTable, StateUpdate
-from etl.warehouse.tables import Columns
+from etl.warehouse.batches import columns_table
+from etl.warehouse.duckdb_file import (
+    SYNC_CHECKPOINT_THRESHOLD,
+    SYNC_MEMORY_LIMIT,
+    DuckDBWarehouse,
+    RawTable,
+    StateUpdate,
+)
+from etl.warehouse.tables import Columns, quote
 
 BATCH_ROWS = 5_000
 SYNCED_AT = datetime(2026, 12, 1)
@@ -57,11 +75,80 @@ def land_all(batches: list[Columns]) -> tuple[int, float]:
         return rows, time.process_time() - started
 
 
+def sync_frames(references: int, batch: int) -> list[tuple[RawTable, list[a3.Table]]]:
+    """Every resource's rows of a full sync of the catalog, as typed frames of `batch` rows."""
+    catalog = generate_catalog(CatalogSpec(references=references, seed=42))
+    frames = []
+    for resource in SOURCE.resources:
+        table = RawTable(SOURCE, resource)
+        records = catalog.records(resource.name)
+        builder = RowBuilder(resource.model, resource.primary_key, SOURCE.scope_column, 0, "b")
+        parts = [
+            columns_table(table, builder.build_columns(records[i : i + batch], SYNCED_AT)[0])
+            for i in range(0, len(records), batch)
+        ]
+        frames.append((table, parts))
+    return frames
+
+
+def floor_run(
+    frames: list[tuple[RawTable, list[a3.Table]]], checkpoint_threshold: str
+) -> tuple[int, float, float]:
+    """Rows inserted, the CPU seconds of the inserts and commits, and of the closing checkpoint."""
+    with tempfile.TemporaryDirectory() as folder:
+        con = duckdb.connect(str(Path(folder) / "floor.duckdb"))
+        con.execute("set threads = 1")
+        con.execute(f"set memory_limit = '{SYNC_MEMORY_LIMIT}'")
+        con.execute(f"set checkpoint_threshold = '{checkpoint_threshold}'")
+        con.execute("create schema raw")
+        for table, _ in frames:
+            columns = ", ".join(f"{quote(name)} {kind}" for name, kind in table.columns)
+            con.execute(f"create table {table.name} ({columns})")
+        rows = 0
+        started = time.process_time()
+        for table, parts in frames:
+            for frame in parts:
+                con.execute("begin")
+                con.register("_frame", frame)
+                con.execute(f"insert into {table.name} select * from _frame")
+                con.unregister("_frame")
+                con.execute("commit")
+                rows += frame.num_rows
+        inserted = time.process_time()
+        con.execute("checkpoint")
+        closed = time.process_time()
+        con.close()
+    return rows, inserted - started, closed - inserted
+
+
+def floor(references: int, repeat: int, batch: int, checkpoint_threshold: str) -> None:
+    frames = sync_frames(references, batch)
+    runs = []
+    for i in range(repeat):
+        rows, cpu, closing = floor_run(frames, checkpoint_threshold)
+        runs.append(1e6 * cpu / rows)
+        print(
+            f"  floor run {i + 1}: {rows:,} rows in {batch:,}-row transactions, CPU {cpu:.2f}s = "
+            f"{runs[-1]:.1f} us per row, closing checkpoint {closing:.2f}s more "
+            f"(load average {os.getloadavg()[0]:.1f})"
+        )
+    print(
+        f"DuckDB floor, {references:,} references, checkpoint threshold {checkpoint_threshold}: "
+        f"median {statistics.median(runs):.1f} us CPU per row"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--references", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--floor", action="store_true", help="DuckDB's floor, plain SQL")
+    parser.add_argument("--batch", type=int, default=2_500, help="rows per --floor transaction")
+    parser.add_argument("--checkpoint-threshold", default=SYNC_CHECKPOINT_THRESHOLD)
     args = parser.parse_args()
+    if args.floor:
+        floor(args.references, args.repeat, args.batch, args.checkpoint_threshold)
+        return
     batches = picture_batches(args.references)
     runs = []
     for i in range(args.repeat):

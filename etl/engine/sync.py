@@ -193,6 +193,28 @@ class ResourceSync:
         total_pages: int | None = None,
         check_repeat: str | None = "",
     ) -> None:
+        """Buffer a page, then land the batch if it is due.
+
+        The page's records are let go before the wait for the writer: a caller that passes
+        them without keeping a name for them holds no parsed page while the batch lands.
+        """
+        self.buffer_page(records, inherit, page_index, total_pages, check_repeat)
+        del records
+        await self.land_if_due()
+
+    async def land_if_due(self) -> None:
+        if self._batch_due():
+            await self.flush(only_if_due=True)
+
+    def buffer_page(
+        self,
+        records: Sequence[Any],
+        inherit: dict[str, Any] | None = None,
+        page_index: int = 0,
+        total_pages: int | None = None,
+        check_repeat: str | None = "",
+    ) -> None:
+        """Turn a page into rows and add them to the batch being filled."""
         if check_repeat is not None:
             self._check_repeat(page_index, records, check_repeat)
         if self.result.pages >= self.engine.runtime.page_cap:
@@ -215,8 +237,6 @@ class ResourceSync:
         self.result.rows += count
         self.result.quarantined += len(bad)
         self.progress.advance(1, count, total_pages)
-        if self._batch_due():
-            await self.flush(only_if_due=True)
 
     def _batch_full(self) -> bool:
         return (
@@ -262,13 +282,20 @@ class ResourceSync:
         # the buffer holds at most a batch and the pages in flight while a batch lands. (Here,
         # not where a page is added: a pass's checkpoint moves before its page is added, and
         # must never be saved without that page.)
-        while self._batch_full():
-            await self.flush(only_if_due=True)
-        async with self.engine.inflight.slot(priority):
-            if self.stop:
-                raise SourceStopped(f"stopped: {self.stop[0]}")
-            response, body = await self.client.get(path, request)
-            self.opened.set()
+        while True:
+            while self._batch_full():
+                await self.flush(only_if_due=True)
+            async with self.engine.inflight.slot(priority):
+                if self._batch_full():
+                    # The batch filled while this request waited for a slot (many children of a
+                    # resource wait at once): land it before asking for more, so pages fetched
+                    # and not yet landed stay within a batch and the requests in flight.
+                    continue
+                if self.stop:
+                    raise SourceStopped(f"stopped: {self.stop[0]}")
+                response, body = await self.client.get(path, request)
+                self.opened.set()
+                break
         page = self.pager.parse(response, body)
         try:
             records = self.resource.selector(body)
@@ -303,12 +330,16 @@ class ResourceSync:
             received_total += len(records)
             if client_side:
                 records, older = self._split_older(records)
-            await self.add_page(records, inherit, request.index, None, check_repeat=path)
+            count = len(records)
+            self.buffer_page(records, inherit, request.index, None, check_repeat=path)
+            # The page is in the batch now: not held while the batch lands.
+            records = []
+            await self.land_if_due()
             if client_side and older:
                 return received_total
-            following = self.pager.next(request, page, len(records))
+            following = self.pager.next(request, page, count)
             if following is None:
-                if self._ceiling_hit(request, len(records)):
+                if self._ceiling_hit(request, count):
                     raise PaginationError(
                         f"{self.label}: reached the API's offset ceiling "
                         f"({self.pager.ceiling}) with rows left and no key to page by"
@@ -361,8 +392,10 @@ class ResourceSync:
 
         async def worker() -> None:
             for request in pending:
-                _, rows = await self.fetch(path, request, LEAF)
-                await self.add_page(rows, None, request.index, total_pages)
+                # The page is passed, not named: it is not held while its batch lands.
+                await self.add_page(
+                    (await self.fetch(path, request, LEAF))[1], None, request.index, total_pages
+                )
 
         workers = min(self.engine.runtime.concurrency, len(plan))
         await _gather_all([worker() for _ in range(workers)])
@@ -406,7 +439,9 @@ class ResourceSync:
                     span["next"] = int(last)
                 if len(records) < self.pager.page_size or not numeric:
                     span["done"] = True
-                await self.add_page(records, None, 0, estimate, check_repeat=None)
+                self.buffer_page(records, None, 0, estimate, check_repeat=None)
+                records = []
+                await self.land_if_due()
                 if span.get("done"):
                     return
 

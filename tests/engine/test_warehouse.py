@@ -231,3 +231,22 @@ def test_sync_writer_attaches_small_row_groups_under_the_usual_name(tmp_path: Pa
         assert reader.execute("select count(*) from raw.wide").fetchone() == (3 * 16_384,)
     finally:
         reader.close()
+
+
+def test_sync_writer_stores_raw_text_with_fsst(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    table = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+    # The same text in every row: left to itself, DuckDB would store it as a dictionary.
+    rows = [picture_row(i, 10, _raw=json.dumps({"same": "text"})) for i in range(3_000)]
+    with wh.DuckDBWarehouse.open(path) as warehouse:
+        warehouse.ensure_tables(SOURCE)
+        warehouse.land(table, rows, state(1, len(rows), None))
+        warehouse.con.execute("checkpoint")
+        kinds = warehouse.con.execute(
+            "select distinct column_name, compression from pragma_storage_info(?) "
+            "where column_name in ('_raw', '_run_id') and segment_type <> 'VALIDITY' "
+            "order by 1",
+            [table.name],
+        ).fetchall()
+    # Only `_raw` is told how: a column of few texts keeps its dictionary.
+    assert kinds == [("_raw", "FSST"), ("_run_id", "Dictionary")]
