@@ -11,10 +11,9 @@ rows are the same; only how their bytes are packed can differ from what a fresh 
 make (a segment the other method would have made a little smaller). A new column, a new
 table, or a table on a lake is left to DuckDB's own choice.
 
-What it can miss: a column keeps its method while the data drifts. Forced dictionary on texts
-that stopped repeating falls back to no compression, and the next build chooses afresh;
-forced FSST on texts that started repeating stays FSST (a larger file, never wrong rows).
-Dropping the mart from the warehouse makes the next build choose again.
+What it can miss: a column keeps its method while its data drifts (texts that stopped
+repeating stay in dictionary segments, texts that started repeating stay FSST): a larger file,
+never other rows. Dropping the mart from the warehouse makes the next build choose again.
 """
 
 from __future__ import annotations
