@@ -37,6 +37,7 @@ from etl.models.layers import (
     read_built_first,
     release_tasks,
 )
+from etl.models.layouts import Layout
 from etl.models.paths import analytics_path, status_map_path
 from etl.models.publish import PUBLISHED_SCHEMAS, Publication
 from etl.models.raw import ensure_all_raw_tables
@@ -185,7 +186,9 @@ def _publish_lake(con: duckdb.DuckDBPyConnection, run_id: str, started: datetime
     return f"lake snapshot {version}"
 
 
-def _copy_tasks(publication: Publication, models: list[Model]) -> list[Task]:
+def _copy_tasks(
+    publication: Publication, models: list[Model], layouts: dict[str, Layout]
+) -> list[Task]:
     """Copy each published table into the new analytics file as soon as it is built.
 
     A built table is copied from memory, at the same time as it is stored into the warehouse.
@@ -195,7 +198,8 @@ def _copy_tasks(publication: Publication, models: list[Model]) -> list[Task]:
         def run(con: duckdb.DuckDBPyConnection, failed: list[str]) -> bool:
             if not failed:
                 database = BUILT if built_first(model) else None
-                publication.copy(con, model.schema, model.name, database)
+                layout = layouts.get(model.relation)
+                publication.copy(con, model.schema, model.name, database, layout)
             return not failed
 
         return run
@@ -347,6 +351,8 @@ def build(
         lap("seeds")
         model_runs = ModelRuns(models, docs, run_id)
         model_runs.prepare(con)
+        if not lake:
+            model_runs.read_layouts(con)
 
         def setup(worker: duckdb.DuckDBPyConnection) -> None:
             read_built_first(worker, model_runs.database, built_schemas(models))
@@ -361,7 +367,7 @@ def build(
         tasks = model_tasks + test_runs.tasks({m.relation for m in models})
         if publish_analytics and not lake:
             publication = Publication(con, analytics_path(config))
-            tasks += _copy_tasks(publication, models)
+            tasks += _copy_tasks(publication, models, model_runs.layouts)
         tasks += release_tasks(models, tasks)
         # Tests and copies read models only: sorted after them, the order stays a valid one.
         # A task running alone (the Grand Shooting chain at the start) uses every core.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.models.layouts import Layout, create_table_as
 from etl.models.sqltext import insert_rows, quote, sql_literal
 from etl.warehouse.duckdb_file import META_DDL
 from etl.warehouse.transaction import transaction
@@ -64,15 +65,23 @@ class Publication:
         con.execute(f"create schema if not exists {self.ALIAS}.meta")
 
     def copy(
-        self, con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        schema: str,
+        table: str,
+        database: str | None = None,
+        layout: Layout | None = None,
     ) -> None:
-        """Copy one table of `database` (default: the warehouse), with its comments."""
+        """Copy one table of `database` (default: the warehouse), with its comments.
+
+        `layout`: the string compression of each column (see `etl.models.layouts`).
+        """
         row = con.execute("select current_database()").fetchone()
         database = database or (str(row[0]) if row else "")
         source = f"{quote(database)}.{schema}.{quote(table)}"
         dest = f"{self.ALIAS}.{schema}.{quote(table)}"
         with transaction(con):
-            con.execute(f"create table {dest} as select * from {source}")
+            create_table_as(con, dest, source, layout, replace=False)
             for kind, column, text in con.execute(
                 "select 'table', null, comment from duckdb_tables() where database_name = ? "
                 "and schema_name = ? and table_name = ? and comment is not null union all "

@@ -14,6 +14,7 @@ import duckdb
 from etl.models.discovery import Model
 from etl.models.graph import Task
 from etl.models.layers import BUILT, built_first
+from etl.models.layouts import Layout, create_table_as, read_layout
 from etl.models.schema import ModelDoc
 from etl.models.sqltext import quote, sql_literal
 from etl.warehouse.transaction import rollback, transaction
@@ -203,10 +204,11 @@ def store_model(
     doc: ModelDoc | None,
     database: str,
     kinds: dict[tuple[str, str], str],
+    layout: Layout | None = None,
 ) -> None:
     """Replace the warehouse's table with the built one, in one transaction."""
     with transaction(con):
-        copy_built(con, model, doc, database, kinds)
+        copy_built(con, model, doc, database, kinds, layout)
 
 
 def copy_built(
@@ -215,11 +217,15 @@ def copy_built(
     doc: ModelDoc | None,
     database: str,
     kinds: dict[tuple[str, str], str],
+    layout: Layout | None = None,
 ) -> None:
-    """Replace the warehouse's table with the built one, in the caller's transaction."""
+    """Replace the warehouse's table with the built one, in the caller's transaction.
+
+    `layout`: the string compression of each column (see `etl.models.layouts`).
+    """
     target = warehouse_name(database, model)
     _drop_other_kind(con, target, model, kinds)
-    con.execute(f"create or replace table {target} as select * from {built_name(model)}")
+    create_table_as(con, target, built_name(model), layout, replace=True)
     _apply_comments(con, target, model, doc)
 
 
@@ -232,6 +238,8 @@ class ModelRuns:
         self.run_id = run_id
         self.database = ""
         self.kinds: dict[tuple[str, str], str] = {}
+        # Built table -> its columns' compression in the warehouse before this build.
+        self.layouts: dict[str, Layout] = {}
         # Set while a lake creates its views in one transaction (see `etl.models.lake_commits`).
         self.in_transaction = False
         self.blocked: dict[str, str] = {}
@@ -248,6 +256,18 @@ class ModelRuns:
         row = con.execute("select current_database()").fetchone()
         self.database = str(row[0]) if row else ""
         self.kinds = object_kinds(con)
+
+    def read_layouts(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Each built table's compression per column, as stored (a DuckDB file warehouse).
+
+        Read before any store replaces them; the store and the copy into the analytics file
+        both pack the new rows the same way (see `etl.models.layouts`).
+        """
+        for model in self.models:
+            if built_first(model) and model.materialized == "table":
+                layout = read_layout(con, warehouse_name(self.database, model))
+                if layout:
+                    self.layouts[model.relation] = layout
 
     def tasks(self) -> list[Task]:
         """A task per model, needing the models it reads, and one storing each built table.
@@ -321,7 +341,14 @@ class ModelRuns:
             if failed:
                 return False
             try:
-                store_model(con, model, self.docs.get(model.relation), self.database, self.kinds)
+                store_model(
+                    con,
+                    model,
+                    self.docs.get(model.relation),
+                    self.database,
+                    self.kinds,
+                    self.layouts.get(model.relation),
+                )
             except duckdb.Error as exc:
                 # Built but not stored (a full disk): the model failed, the build with it.
                 result = self.results[model.relation]

@@ -58,8 +58,15 @@ watched as (
         )
 ),
 
+-- Read twice: only the columns the two alerts below use.
 started as (
-    select *
+    select
+        source,
+        product_key,
+        guideline,
+        missing_views,
+        expected_images,
+        validated_images
     from coverage
     where guideline is not null
         and in_progress_images + validated_images > 0

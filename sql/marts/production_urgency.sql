@@ -23,8 +23,14 @@ backlog as (
     select * from marts.approval_backlog
 ),
 
+-- Read twice: only the columns its readers use (DuckDB copies a step read more than once).
 watched as (
-    select deliverables.*
+    select
+        deliverables.source,
+        deliverables.deliverable_key,
+        deliverables.production,
+        deliverables.status_group,
+        deliverables.coverage_bucket
     from deliverables
     left join products
         on products.source = deliverables.source
