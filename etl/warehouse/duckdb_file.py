@@ -80,12 +80,8 @@ SYNC_MEMORY_LIMIT = "64MB"
 
 # WAL the sync's connection lets grow before DuckDB checkpoints on its own (default 16 MB): each
 # checkpoint compresses the tables' newest row groups again (FSST, dictionaries), about 40 % of
-# the sync's CPU at the default. At 1 GB a full sync of a 20,000-reference account (a 392 MB
-# WAL) checkpoints once, when it closes: 12-18 % less CPU than at 64 MB for the same peak RSS,
-# since DuckDB's memory limit above bounds what waits for that checkpoint (the rest spills).
-# The cost is disk: the WAL grows to the sync's size (up to 1 GB), and after a crash the next
-# open replays it (3.6 s for 392 MB here) before anything runs.
-SYNC_CHECKPOINT_THRESHOLD = "1GB"
+# the sync's CPU at the default; a larger WAL compresses the same rows fewer times.
+SYNC_CHECKPOINT_THRESHOLD = "64MB"
 
 # How the file warehouse stores `_raw`, the records' JSON text (most of a raw table's bytes):
 # without a choice, each checkpoint also tries dictionary compression on it, whose analysis

@@ -25,7 +25,7 @@ def test_sync_connection_memory_is_limited(tmp_path: Path) -> None:
 
 
 def test_sync_connection_checkpoints_less_often_than_the_default(tmp_path: Path) -> None:
-    # Each automatic checkpoint compresses the newest row groups again: 1 GB of WAL, not 16 MB.
+    # Each automatic checkpoint compresses the newest row groups again: 64 MB of WAL, not 16.
     with DuckDBWarehouse.open(tmp_path / "w.duckdb") as warehouse:
         row = warehouse.con.execute("select current_setting('checkpoint_threshold')").fetchone()
-    assert row == ("953.6 MiB",)  # 1 GB
+    assert row == ("61.0 MiB",)  # 64 MB
