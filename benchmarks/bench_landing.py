@@ -126,15 +126,16 @@ def floor(references: int, repeat: int, batch: int, checkpoint_threshold: str) -
     runs = []
     for i in range(repeat):
         rows, cpu, closing = floor_run(frames, checkpoint_threshold)
-        runs.append(1e6 * cpu / rows)
+        # The closing checkpoint counts: it compresses what the inserts left in the WAL.
+        runs.append(1e6 * (cpu + closing) / rows)
         print(
-            f"  floor run {i + 1}: {rows:,} rows in {batch:,}-row transactions, CPU {cpu:.2f}s = "
-            f"{runs[-1]:.1f} us per row, closing checkpoint {closing:.2f}s more "
+            f"  floor run {i + 1}: {rows:,} rows in {batch:,}-row transactions, CPU {cpu:.2f}s "
+            f"+ closing checkpoint {closing:.2f}s = {runs[-1]:.1f} us per row "
             f"(load average {os.getloadavg()[0]:.1f})"
         )
     print(
         f"DuckDB floor, {references:,} references, checkpoint threshold {checkpoint_threshold}: "
-        f"median {statistics.median(runs):.1f} us CPU per row"
+        f"median {statistics.median(runs):.1f} us CPU per row, closing checkpoint included"
     )
 
 
