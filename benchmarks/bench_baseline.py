@@ -18,15 +18,12 @@ interpreter, so the baseline needs the engine entry points that script imports.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 from pathlib import Path
 
-from bench_sync import start_simulator
+from bench_sync import measured_sync, start_simulator
 
-BENCH_SYNC = Path(__file__).with_name("bench_sync.py")
 HERE = Path(__file__).resolve().parent.parent
 
 
@@ -35,15 +32,7 @@ def child_run(tree: Path, url: str) -> dict[str, float]:
     python = tree / ".venv" / "bin" / "python"
     if not python.exists():
         raise SystemExit(f"{python}: no interpreter; run `make install` in {tree} first")
-    output = subprocess.run(
-        [str(python), str(BENCH_SYNC), "--child-sync", url],
-        cwd=tree,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return figures
+    return measured_sync(url, str(python), tree)
 
 
 def describe(run: dict[str, float]) -> str:

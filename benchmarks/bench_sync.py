@@ -145,10 +145,15 @@ def child_sync(base_url: str) -> None:
     print(json.dumps(figures))
 
 
-def measured_sync(base_url: str) -> dict[str, float]:
-    """`child_sync` in a fresh interpreter: its own CPU time and peak RSS, nothing else's."""
+def measured_sync(
+    base_url: str, python: str = sys.executable, cwd: Path | None = None
+) -> dict[str, float]:
+    """`child_sync` in a fresh interpreter: its own CPU time and peak RSS, nothing else's.
+
+    `python` and `cwd` run it with another checkout's code (`bench_baseline.py`)."""
     output = subprocess.run(
-        [sys.executable, __file__, "--child-sync", base_url],
+        [python, __file__, "--child-sync", base_url],
+        cwd=cwd,
         check=True,
         capture_output=True,
         text=True,
