@@ -39,6 +39,7 @@ EXTENSIONS: dict[str, Extension] = {
 
 @cache
 def _this_runtime() -> tuple[str, str]:
+    """This process's DuckDB version tag and platform (one DuckDB per process: read once)."""
     with duckdb.connect() as con:
         return runtime(con)
 
@@ -51,6 +52,7 @@ def runtime(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     return str(version[0]), str(platform[0])
 
 
+@cache
 def packaged_files(extension: Extension, platform: str) -> dict[str, Path]:
     """The extension's files its package installed for this platform, by DuckDB version tag."""
     try:
@@ -92,7 +94,7 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> str:
     extension = EXTENSIONS[name]
     if _loaded(con, extension):
         return "loaded"
-    version, platform = runtime(con)
+    version, platform = _this_runtime()
     shipped = packaged_files(extension, platform)
     path = shipped.get(version)
     if path is not None:
