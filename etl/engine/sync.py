@@ -427,7 +427,10 @@ class ResourceSync:
                 if span.get("hi") is not None:
                     request = request.add_params((key.param, key.upper_exclusive(span["hi"])))
                 request = self.pager.first(request)
-                _, records = await self.fetch(path, request)
+                # The records only, not the `Page`: its body is the same parsed page, and a name
+                # for it would hold the page while this range waits for its next slot (every
+                # range at once: about 55 pages for 110,000 pictures, 10 MB growing with them).
+                records = (await self.fetch(path, request))[1]
                 keys = [r.get(self.key_fields[-1]) for r in records if isinstance(r, dict)]
                 numeric = [k for k in keys if isinstance(k, int | float)]
                 if numeric:
