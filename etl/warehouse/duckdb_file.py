@@ -190,14 +190,16 @@ def land(
     quarantined: Iterable[tuple[str, str, str]] = (),
     *,
     keep_newer: str | None = None,
+    fresh: bool = False,
 ) -> None:
     """Upsert a batch by key and record progress atomically: all of it or none of it.
 
     With `keep_newer` (a column), a batch row replaces a stored row only if it is not older
-    by that column (see `newer_condition`); the stored row stays otherwise.
+    by that column (see `newer_condition`); the stored row stays otherwise. With `fresh` (no
+    stored row can share a key with the batch: `protocol.Warehouse.land`), it is inserted.
     """
     with transaction(con):
-        upsert_batch(con, table, frame, keep_newer=keep_newer)
+        upsert_batch(con, table, frame, keep_newer=keep_newer, fresh=fresh)
         insert_quarantined(con, state, quarantined)
         _write_progress(con, state)
 
@@ -208,6 +210,7 @@ def upsert_batch(
     frame: a3.Table | None,
     *,
     keep_newer: str | None = None,
+    fresh: bool = False,
 ) -> None:
     """The raw-table half of `land` (the caller holds the transaction).
 
@@ -216,7 +219,8 @@ def upsert_batch(
     """
     if frame is None or not frame.num_rows:
         return
-    bounds = key_bounds(table, frame)
+    # A fresh batch (no stored row can share its keys) needs no delete: no bounds, no join.
+    bounds = None if fresh else key_bounds(table, frame)
     join = " and ".join(f"t.{quote(k)} = b.{quote(k)}" for k in table.key)
     names = ", ".join(quote(n) for n, _ in table.columns)
     try:
@@ -552,10 +556,12 @@ def land_rows(
     quarantined: Iterable[tuple[str, str, str]] = (),
     *,
     keep_newer: str | None = None,
+    fresh: bool = False,
 ) -> None:
     """`land` for rows as the engine builds them, one dict per row or a column batch (typed
     into a frame here, in the writer)."""
-    land(con, table, batch_frame(table, rows), state, quarantined, keep_newer=keep_newer)
+    frame = batch_frame(table, rows)
+    land(con, table, frame, state, quarantined, keep_newer=keep_newer, fresh=fresh)
 
 
 def batch_frame(table: RawTable, rows: Sequence[dict[str, Any]] | Columns) -> a3.Table | None:
