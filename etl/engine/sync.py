@@ -70,6 +70,19 @@ BATCH_SECONDS = 2.0
 BATCH_TEXT = 1_000_000
 
 
+def _within(keys: list[Any], count: int, after: int | None, lo: int, hi: int | None) -> bool:
+    """Whether each of a page's `count` records has an integer key in the range it was asked
+    for: above `after` (the range's last key read) or else from `lo`, and below `hi`."""
+    if len(keys) != count:
+        return False  # a record that is not an object
+    for k in keys:
+        if type(k) is not int or (k <= after if after is not None else k < lo):
+            return False
+        if hi is not None and k >= hi:
+            return False
+    return True
+
+
 class ResourceSync:
     """Syncs one resource of one scope; owns its batch buffer and its pass checkpoint."""
 
@@ -113,6 +126,9 @@ class ResourceSync:
         self._pending_text = 0
         self._pending_quarantine: list[tuple[str, str, str]] = []
         self._pending_pages = 0
+        # Whether no stored row can share a key with the batch's rows (`key_ranges`): the
+        # writer then inserts them without looking for rows to replace.
+        self._pending_fresh = True
         self._last_flush = time.monotonic()
         # One batch lands at a time per resource, and a page that fills the next batch waits
         # for it: fetching never runs ahead of the writer by more than a batch, so memory stays
@@ -213,8 +229,12 @@ class ResourceSync:
         page_index: int = 0,
         total_pages: int | None = None,
         check_repeat: str | None = "",
+        fresh: bool = False,
     ) -> None:
-        """Turn a page into rows and add them to the batch being filled."""
+        """Turn a page into rows and add them to the batch being filled.
+
+        `fresh`: no stored row can share a key with the page's rows (see `key_ranges`).
+        """
         if check_repeat is not None:
             self._check_repeat(page_index, records, check_repeat)
         if self.result.pages >= self.engine.runtime.page_cap:
@@ -233,6 +253,7 @@ class ResourceSync:
         self._pending_text += sum(map(len, columns.get("_raw", ())))
         self._pending_quarantine.extend(bad)
         self._pending_pages += 1
+        self._pending_fresh = self._pending_fresh and fresh
         self.result.pages += 1
         self.result.rows += count
         self.result.quarantined += len(bad)
@@ -261,6 +282,7 @@ class ResourceSync:
             self._pending_text = 0
             bad, self._pending_quarantine = self._pending_quarantine, []
             self._pending_pages = 0
+            fresh, self._pending_fresh = self._pending_fresh, True
             self._last_flush = time.monotonic()
             state = StateUpdate(
                 source=self.source.name,
@@ -271,7 +293,7 @@ class ResourceSync:
                 pages=self.result.pages,
                 rows=self.result.rows,
             )
-            await self.engine.db(self.warehouse.land, self.table, rows, state, bad)
+            await self.engine.db(self.warehouse.land, self.table, rows, state, bad, fresh=fresh)
 
     # ---- fetching ------------------------------------------------------------------------
 
@@ -413,14 +435,24 @@ class ResourceSync:
         pending = [r for r in ranges if not r.get("done")]
         estimate = math.ceil((total or 0) / max(self.pager.page_size, 1)) or None
         self.progress.start(self.label, estimate)
+        # A scope without rows in the table when the walk starts (a first sync, a new
+        # warehouse) can only hold the rows this walk lands. The ranges are disjoint and each is
+        # read upward from past its last key, so a page whose keys all lie where it was asked
+        # for shares no key with any row landed before it: its rows need no delete first (a
+        # scan of the table per batch, which grew with it). Any page outside its range, or a
+        # resumed or repairing walk (rows already there), lands the usual way.
+        empty = not self._pending_rows and not await self.engine.db(
+            self.warehouse.has_rows, self.table, self.scope_value
+        )
 
         async def walk(span: dict[str, Any]) -> None:
             while True:
+                after = span.get("next")
                 request = keyed.add_params(
                     (
                         key.param,
-                        key.lower_exclusive(span["next"])
-                        if span.get("next") is not None
+                        key.lower_exclusive(after)
+                        if after is not None
                         else key.lower_inclusive(span["lo"]),
                     )
                 )
@@ -442,7 +474,8 @@ class ResourceSync:
                     span["next"] = int(last)
                 if len(records) < self.pager.page_size or not numeric:
                     span["done"] = True
-                self.buffer_page(records, None, 0, estimate, check_repeat=None)
+                fresh = empty and _within(keys, len(records), after, span["lo"], span.get("hi"))
+                self.buffer_page(records, None, 0, estimate, check_repeat=None, fresh=fresh)
                 records = []
                 await self.land_if_due()
                 if span.get("done"):

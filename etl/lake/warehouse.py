@@ -393,8 +393,11 @@ class DuckLakeWarehouse(DuckDBWarehouse):
         quarantined: Iterable[tuple[str, str, str]] = (),
         *,
         keep_newer: str | None = None,
+        fresh: bool = False,
     ) -> None:
-        """`land` (one transaction, retried on a conflict) with the checkpoint as versions."""
+        """`land` (one transaction, retried on a conflict) with the checkpoint as versions.
+
+        `fresh` is not needed here: `Landing` knows by itself which batches need no delete."""
         frame = batch_frame(table, rows)
         bad = list(quarantined)
         run_key = {

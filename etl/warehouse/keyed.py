@@ -1,10 +1,12 @@
-"""Writes of one keyed row of a meta table as a delete and an insert, the same on both kinds.
+"""Writes of one keyed row of a meta table: a delete and an insert on both kinds, or an update.
 
 DuckLake (0.3, with DuckDB 1.4) writes every UPDATE or MERGE as a new Parquet file and a
 delete file, even for one row: a run or checkpoint row updated per batch leaves hundreds of tiny
 files that every later read of the table opens (on S3, one request each). A delete and a small
-insert stay inlined in the catalog instead. On the file both forms cost the same. The caller
-holds the transaction: the read, the delete and the insert are one change.
+insert stay inlined in the catalog instead. On the file an UPDATE is one statement against
+three (read, delete, insert), which counts for the rows the sync rewrites with every batch
+(`update_row`). The caller holds the transaction: the read, the delete and the insert are one
+change.
 """
 
 from __future__ import annotations
@@ -67,3 +69,21 @@ def replace_row(
     params = [value for value in row.values() if not isinstance(value, Sql)]
     con.execute(f"insert into {table} ({columns}) values ({slots})", params)
     return True
+
+
+def update_row(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> bool:
+    """Set `values` on the row of `key` with one UPDATE; returns whether a row was there.
+
+    For the file only: on a lake every UPDATE writes files (see above), use `replace_row`.
+    """
+    assignments = ", ".join(f"{quote(column)} = ?" for column in values)
+    result = con.execute(
+        f"update {table} set {assignments} where {_where(key)}",
+        [*values.values(), *key.values()],
+    ).fetchone()
+    return bool(result and result[0])

@@ -66,6 +66,7 @@ class Warehouse(Protocol):
         quarantined: Iterable[tuple[str, str, str]] = (),
         *,
         keep_newer: str | None = None,
+        fresh: bool = False,
     ) -> None:
         """Upsert rows by key, store quarantined records and the checkpoint: all or nothing.
 
@@ -74,7 +75,11 @@ class Warehouse(Protocol):
 
         `keep_newer` names a column (`date_mod`): a row then replaces the stored row of its key
         only if it is not older by that column, ties going to the row unless it would revive
-        a row deleted at the same value (`duckdb_file.newer_condition` is the rule in SQL)."""
+        a row deleted at the same value (`duckdb_file.newer_condition` is the rule in SQL).
+
+        `fresh`: the caller vouches that no stored row shares a key with `rows` (the engine's
+        key-range walk into an empty scope); the rows may then be inserted without looking
+        for rows to replace."""
 
     def mark_deleted(self, table: RawTable, scope: Any, keys: Sequence[Any], at: datetime) -> int:
         """Mark the live rows of a scope with these primary keys deleted at `at`; returns how

@@ -58,6 +58,29 @@ def test_sync_pages_by_key_ranges_beyond_the_ceiling(simulator, catalog, warehou
     assert max(offsets) <= 300
 
 
+def test_sync_by_key_ranges_into_an_empty_warehouse_lands_each_row_once(
+    simulator, catalog, warehouse
+) -> None:
+    # Into an empty scope, key-range pages are inserted without a delete first; an API that
+    # repeats the previous page's last row (gt: read as gte:) must not land it twice. Batches
+    # of a page or two: the repeated row lands in a later batch than its first copy.
+    simulator.faults.gt_as_gte = True
+    rt = runtime(simulator.base_url, source=with_ceiling(SOURCE, 300), batch_rows=100)
+    result = run(warehouse, rt)
+    assert result.ok, [(r.resource, r.error) for r in result.results]
+    repeated = [
+        r
+        for r in picture_requests(simulator)
+        if any(k == "picture_id" and v.startswith("gt:") for k, v in r.query)
+    ]
+    assert repeated, "expected picture pages read past a key (gt:)"
+    assert_exact(warehouse, catalog)
+    rows, keys = warehouse.execute(
+        "select count(*), count(distinct picture_id) from raw.grandshooting__pictures"
+    ).fetchone()
+    assert rows == keys == len(catalog.records("pictures"))
+
+
 def test_sync_incremental_reads_only_the_watermark_day(simulator, catalog, warehouse) -> None:
     rt = runtime(simulator.base_url)
     assert run(warehouse, rt).ok

@@ -20,6 +20,8 @@ class Faults:
       `mutate_rows` existing rows (status/comment, date_mod) and adds `mutate_new` pictures.
     - `timeout_every`: every Nth request sleeps `hang` seconds before answering (set `hang`
       above the client's timeout).
+    - `gt_as_gte`: key filters `gt:N` are read as `gte:N`, so each page of a key-paged
+      read starts again with the last row of the page before (an API off by one).
     - `seed`: seeds the RNG that decides which requests fail.
     """
 
@@ -34,6 +36,7 @@ class Faults:
     mutate_new: int = 2
     timeout_every: int = 0
     hang: float = 5.0
+    gt_as_gte: bool = False
     seed: int = 0
 
 

@@ -9,7 +9,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -249,6 +249,9 @@ class GrandShootingSimulator:
         if found is None:
             raise ApiFailure(404, f"no endpoint GET {self.base_path}{request.path}")
         route, params = found
+        if self.faults.gt_as_gte:
+            query = [(k, f"gte:{v[3:]}" if v.startswith("gt:") else v) for k, v in request.query]
+            request = replace(request, query=query)
         data = self._account(request)
         if route.churns and decision.mutate:
             self.catalog.churn(
