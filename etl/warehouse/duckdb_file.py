@@ -654,9 +654,10 @@ class DuckDBWarehouse:
         quarantined: Iterable[tuple[str, str, str]] = (),
         *,
         keep_newer: str | None = None,
+        fresh: bool = False,
     ) -> None:
         """`land_rows`, then a checkpoint if the WAL has grown past the sync's threshold."""
-        land_rows(self.con, table, rows, state, quarantined, keep_newer=keep_newer)
+        land_rows(self.con, table, rows, state, quarantined, keep_newer=keep_newer, fresh=fresh)
         if self.wal is not None and _file_size(self.wal) >= SYNC_CHECKPOINT_BYTES:
             give_back()
             self.con.execute("checkpoint")
