@@ -36,7 +36,7 @@ from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.batches import columns_table
 from etl.warehouse.duckdb_file import (
     RAW_TEXT_COMPRESSION,
-    SYNC_CHECKPOINT_THRESHOLD,
+    SYNC_CHECKPOINT_BYTES,
     SYNC_MEMORY_LIMIT,
     SYNC_ROW_GROUP_SIZE,
     DuckDBWarehouse,
@@ -149,7 +149,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--floor", action="store_true", help="DuckDB's floor, plain SQL")
     parser.add_argument("--batch", type=int, default=2_500, help="rows per --floor transaction")
-    parser.add_argument("--checkpoint-threshold", default=SYNC_CHECKPOINT_THRESHOLD)
+    parser.add_argument("--checkpoint-threshold", default=f"{SYNC_CHECKPOINT_BYTES}B")
     args = parser.parse_args()
     if args.floor:
         floor(args.references, args.repeat, args.batch, args.checkpoint_threshold)

@@ -83,7 +83,6 @@ SYNC_MEMORY_LIMIT = "64MB"
 # WAL the sync lets grow before it checkpoints (DuckDB's default is 16 MB): each checkpoint
 # compresses the tables' newest row groups again (FSST, dictionaries), about 40 % of the sync's
 # CPU at the default; a larger WAL compresses the same rows fewer times.
-SYNC_CHECKPOINT_THRESHOLD = "64MB"
 SYNC_CHECKPOINT_BYTES = 64 * 2**20
 
 # The sync checkpoints itself, after a batch (`DuckDBWarehouse.land`), so that the C heaps'
