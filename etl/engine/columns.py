@@ -11,6 +11,7 @@ defaults other than None gets None from `ColumnValidator.of` and is validated re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 from pydantic import BaseModel
@@ -75,7 +76,8 @@ class ColumnValidator:
             if other is None:
                 if required and any(key not in record for record in page):
                     return None
-                values = [record.get(key) for record in page]
+                # `map` over the C method: no interpreted loop per record.
+                values = list(map(dict.get, page, repeat(key)))
             else:
                 if required and any(key not in r and other not in r for r in page):
                     return None
