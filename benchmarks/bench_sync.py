@@ -23,8 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from etl.engine.auth import BearerToken
 from etl.engine.sync import Extract, SourceRuntime, sync
@@ -112,6 +114,59 @@ def _rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
+class ThreadClock:
+    """CPU seconds of each thread of this process, by thread name, read from /proc (Linux).
+
+    Counted from the block's start (the interpreter's start and imports are left out). A
+    thread's time is read every `every` seconds while it runs, so a thread that ended is
+    counted up to its last reading (at most `every` seconds of its CPU short). Names are
+    Python's, without the pool's `_<n>` suffix; a thread Python did not start is "other".
+    """
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every = every
+        self.seconds: dict[int, tuple[str, float]] = {}
+        self._start: dict[int, float] = {}
+        self._ticks = os.sysconf("SC_CLK_TCK")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-clock", daemon=True)
+
+    def __enter__(self) -> ThreadClock:
+        self._read()
+        self._start = {tid: cpu for tid, (_, cpu) in self.seconds.items()}
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._read()
+
+    def _read(self) -> None:
+        names = {t.native_id: re.sub(r"_\d+$", "", t.name) for t in threading.enumerate()}
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{tid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended since the listing
+            # utime and stime, the 14th and 15th fields of stat (11th and 12th after the name).
+            cpu = (int(fields[11]) + int(fields[12])) / self._ticks
+            self.seconds[int(tid)] = (names.get(int(tid), "other"), cpu)
+
+    def by_name(self) -> dict[str, float]:
+        """CPU seconds per thread name, this clock's own thread left out."""
+        totals: dict[str, float] = {}
+        for tid, (name, cpu) in self.seconds.items():
+            if name != "bench-clock":
+                totals[name] = totals.get(name, 0.0) + cpu - self._start.get(tid, 0.0)
+        return totals
+
+
 def child_sync(base_url: str) -> None:
     """One full sync, rate limit off, in this (fresh) process; prints its figures as JSON."""
     with tempfile.TemporaryDirectory() as folder:
@@ -120,15 +175,16 @@ def child_sync(base_url: str) -> None:
             extracts=[Extract("0", base_url, BearerToken(TOKEN))],
             rate_limit=0,
         )
-        with DuckDBWarehouse.open(Path(folder) / "w.duckdb") as warehouse:
-            floor = _rss_mb()
-            before = resource.getrusage(resource.RUSAGE_SELF)
-            started = time.perf_counter()
-            result = sync([runtime], warehouse)
-        # After the close: its checkpoint compresses what the sync's WAL still holds, work
-        # the sync leaves to it (all of it when no automatic checkpoint ran).
-        seconds = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_SELF)
+        with ThreadClock() as clock:
+            with DuckDBWarehouse.open(Path(folder) / "w.duckdb") as warehouse:
+                floor = _rss_mb()
+                before = resource.getrusage(resource.RUSAGE_SELF)
+                started = time.perf_counter()
+                result = sync([runtime], warehouse)
+            # After the close: its checkpoint compresses what the sync's WAL still holds, work
+            # the sync leaves to it (all of it when no automatic checkpoint ran).
+            seconds = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_SELF)
     assert result.ok, [(r.resource, r.error) for r in result.results]
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     figures = {
@@ -141,13 +197,16 @@ def child_sync(base_url: str) -> None:
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec, so it would count the
         # parent's pages (this bench's own imports) as the child's.
         "peak_mb": _rss_mb("VmHWM"),
+        # Where the CPU went: the event loop (HTTP, parsing, validation, rows), the writer
+        # (frames and DuckDB's inserts, commits, checkpoints), the closing checkpoint.
+        "threads": clock.by_name(),
     }
     print(json.dumps(figures))
 
 
 def measured_sync(
     base_url: str, python: str = sys.executable, cwd: Path | None = None
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """`child_sync` in a fresh interpreter: its own CPU time and peak RSS, nothing else's.
 
     `python` and `cwd` run it with another checkout's code (`bench_baseline.py`)."""
@@ -158,8 +217,19 @@ def measured_sync(
         capture_output=True,
         text=True,
     ).stdout
-    figures: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return figures
+
+
+def thread_split(runs: list[dict[str, Any]]) -> str:
+    """Each thread's median CPU per record over the runs, busiest first."""
+    names = {name for run in runs for name in run.get("threads", {})}
+    medians = {
+        name: statistics.median(1e6 * r.get("threads", {}).get(name, 0.0) / r["rows"] for r in runs)
+        for name in names
+    }
+    busiest = sorted(medians.items(), key=lambda item: -item[1])
+    return ", ".join(f"{name} {us:.1f} us" for name, us in busiest if us >= 0.1)
 
 
 def unlimited(references: int, repeat: int) -> None:
@@ -183,6 +253,7 @@ def unlimited(references: int, repeat: int) -> None:
             f"({1e6 / rate:.1f} us wall per record), median CPU {cpu:.1f} us per record "
             f"(= {1e6 / cpu:,.0f} records per CPU second)"
         )
+        print(f"  CPU per record by thread (medians): {thread_split(runs)}")
     finally:
         process.terminate()
         process.wait()
