@@ -14,7 +14,7 @@ import duckdb
 from etl.models.discovery import Model
 from etl.models.graph import Task
 from etl.models.layers import BUILT, built_first
-from etl.models.layouts import Layout, create_table_as, read_layout
+from etl.models.layouts import Layout, create_table_as, read_layout, repack_due, stored_rows
 from etl.models.schema import ModelDoc
 from etl.models.sqltext import quote, sql_literal
 from etl.warehouse.transaction import rollback, transaction
@@ -238,8 +238,11 @@ class ModelRuns:
         self.run_id = run_id
         self.database = ""
         self.kinds: dict[tuple[str, str], str] = {}
-        # Built table -> its columns' compression in the warehouse before this build.
+        # Built table -> its columns' compression in the warehouse before this build, and the
+        # rows of that stored copy (`read_layouts`).
         self.layouts: dict[str, Layout] = {}
+        self.stored_rows: dict[str, int] = {}
+        self.build_number = 0
         # Set while a lake creates its views in one transaction (see `etl.models.lake_commits`).
         self.in_transaction = False
         self.blocked: dict[str, str] = {}
@@ -261,13 +264,28 @@ class ModelRuns:
         """Each built table's compression per column, as stored (a DuckDB file warehouse).
 
         Read before any store replaces them; the store and the copy into the analytics file
-        both pack the new rows the same way (see `etl.models.layouts`).
+        both pack the new rows the same way (see `etl.models.layouts`), unless the table is
+        due a fresh packing once built (`_forget_layout_if_due`).
         """
+        row = con.execute("select count(distinct run_id) from meta.model_runs").fetchone()
+        self.build_number = int(row[0]) if row else 0
         for model in self.models:
             if built_first(model) and model.materialized == "table":
-                layout = read_layout(con, warehouse_name(self.database, model))
+                table = warehouse_name(self.database, model)
+                layout = read_layout(con, table)
                 if layout:
                     self.layouts[model.relation] = layout
+                    self.stored_rows[model.relation] = stored_rows(con, table)
+
+    def _forget_layout_if_due(self, model: Model, rows: int) -> None:
+        """Let DuckDB choose the built table's compression again when it is due (see
+        `etl.models.layouts.repack_due`): its store and copy then pack it afresh."""
+        if model.relation not in self.layouts:
+            return
+        stored = self.stored_rows.get(model.relation, 0)
+        if repack_due(stored, rows, self.build_number, self.position[model.relation]):
+            del self.layouts[model.relation]
+            log.info("%s packed afresh (%d rows, %d stored)", model.relation, rows, stored)
 
     def tasks(self) -> list[Task]:
         """A task per model, needing the models it reads, and one storing each built table.
@@ -320,6 +338,9 @@ class ModelRuns:
                 )
             if result.status == "error":
                 log.error("%s", result.error)
+            elif result.ok and result.rows is not None:
+                # Before this model's store and copy start: they need it.
+                self._forget_layout_if_due(model, result.rows)
             self.results[model.relation] = result
             self.rows[model.relation] = [
                 self.run_id,

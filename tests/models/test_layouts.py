@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from etl.models import build
-from etl.models.layouts import create_table_as, read_layout
+from etl.models.layouts import REPACK_EVERY, create_table_as, read_layout, repack_due
 
 from .helpers import load_raw, make_config
 
@@ -81,3 +83,46 @@ def test_rebuild_packs_warehouse_and_analytics_marts_alike(tmp_path: Path) -> No
     finally:
         warehouse.close()
         analytics.close()
+
+
+def test_repack_is_due_when_the_table_doubled_or_halved_else_in_turn() -> None:
+    assert repack_due(1_000, 2_000, build_number=1, turn=0)
+    assert repack_due(1_000, 500, build_number=1, turn=0)
+    assert repack_due(0, 10, build_number=1, turn=0)
+    assert not repack_due(1_000, 1_999, build_number=1, turn=0)
+    assert not repack_due(1_000, 501, build_number=1, turn=0)
+    # Same size: once every REPACK_EVERY builds, each table in its own build.
+    due = [n for n in range(3 * REPACK_EVERY) if repack_due(1_000, 1_000, n, turn=3)]
+    assert due == [REPACK_EVERY - 3, 2 * REPACK_EVERY - 3, 3 * REPACK_EVERY - 3]
+
+
+def _references(first: int, last: int, name: Callable[[int], str]) -> list[dict[str, Any]]:
+    return [
+        {"reference_id": i, "ref": f"REF{i:05d}", "smalltext": name(i)}
+        for i in range(first, last + 1)
+    ]
+
+
+def test_a_mart_that_grew_tenfold_is_packed_afresh(tmp_path: Path) -> None:
+    """A small catalog's choice (three names repeated: a dictionary) is not kept once the catalog
+    has grown and its names no longer repeat: both files pack the new rows afresh."""
+    config = make_config(tmp_path)
+    load_raw(config, {"grandshooting__references": _references(1, 300, lambda i: f"Bag {i % 3}")})
+    assert build(config).ok
+    warehouse_path = config.resolve(config.warehouse.path)
+    warehouse = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        assert read_layout(warehouse, "marts.products").get("label") == "dictionary"
+    finally:
+        warehouse.close()
+    grown = _references(301, 3_000, lambda i: f"Leather tote bag in autumn colours, model {i:05d}")
+    load_raw(config, {"grandshooting__references": grown})
+    assert build(config).ok
+    analytics_path = config.resolve(config.warehouse.analytics_path)
+    for path in (warehouse_path, analytics_path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            assert _methods(con, "marts.products", "label") == {"FSST"}, path
+            assert con.execute("select count(*) from marts.products").fetchone() == (3_000,)
+        finally:
+            con.close()
