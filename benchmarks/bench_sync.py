@@ -285,7 +285,7 @@ def memory(sizes: list[int], repeat: int) -> None:
             f"{floor:.0f} MB before the sync (interpreter, libraries, open warehouse), "
             f"so {peak - floor:.0f} MB for the sync itself; private memory at most "
             f"{anon:.0f} MB, the libraries' file pages {files:.0f} MB at the end (their count "
-            "follows the page cache: the same code's floor read 81 to 95 MB)"
+            "follows the page cache)"
         )
 
 

@@ -241,7 +241,7 @@ class ModelRuns:
         # Built table -> its columns' compression in the warehouse before this build, and the
         # rows of that stored copy (`read_layouts`).
         self.layouts: dict[str, Layout] = {}
-        self.stored_rows: dict[str, int] = {}
+        self.stored_counts: dict[str, int] = {}
         self.build_number = 0
         # Set while a lake creates its views in one transaction (see `etl.models.lake_commits`).
         self.in_transaction = False
@@ -275,14 +275,14 @@ class ModelRuns:
                 layout = read_layout(con, table)
                 if layout:
                     self.layouts[model.relation] = layout
-                    self.stored_rows[model.relation] = stored_rows(con, table)
+                    self.stored_counts[model.relation] = stored_rows(con, table)
 
     def _forget_layout_if_due(self, model: Model, rows: int) -> None:
         """Let DuckDB choose the built table's compression again when it is due (see
         `etl.models.layouts.repack_due`): its store and copy then pack it afresh."""
         if model.relation not in self.layouts:
             return
-        stored = self.stored_rows.get(model.relation, 0)
+        stored = self.stored_counts.get(model.relation, 0)
         if repack_due(stored, rows, self.build_number, self.position[model.relation]):
             del self.layouts[model.relation]
             log.info("%s packed afresh (%d rows, %d stored)", model.relation, rows, stored)
