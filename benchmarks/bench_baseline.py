@@ -21,13 +21,14 @@ import argparse
 import os
 import statistics
 from pathlib import Path
+from typing import Any
 
-from bench_sync import measured_sync, start_simulator
+from bench_sync import measured_sync, start_simulator, thread_split
 
 HERE = Path(__file__).resolve().parent.parent
 
 
-def child_run(tree: Path, url: str) -> dict[str, float]:
+def child_run(tree: Path, url: str) -> dict[str, Any]:
     """One full sync by `tree`'s code, in a fresh process of its interpreter."""
     python = tree / ".venv" / "bin" / "python"
     if not python.exists():
@@ -35,7 +36,7 @@ def child_run(tree: Path, url: str) -> dict[str, float]:
     return measured_sync(url, str(python), tree)
 
 
-def describe(run: dict[str, float]) -> str:
+def describe(run: dict[str, Any]) -> str:
     rows = run["rows"]
     return (
         f"{rows:,.0f} rows in {run['seconds']:.1f}s = {rows / run['seconds']:,.0f} records/s; "
@@ -55,7 +56,7 @@ def main() -> None:
         f"baseline {trees['baseline']}"
     )
     process, url = start_simulator(args.references, 0)
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
     try:
         for i in range(args.repeat):
             for name, tree in trees.items():
@@ -76,7 +77,8 @@ def main() -> None:
     for name, median in medians.items():
         print(
             f"{name}: median CPU {median['cpu']:.1f} us per record, "
-            f"{median['rate']:,.0f} records/s, peak RSS {median['peak']:.0f} MB"
+            f"{median['rate']:,.0f} records/s, peak RSS {median['peak']:.0f} MB; "
+            f"by thread: {thread_split(runs[name])}"
         )
     base, this = medians["baseline"], medians["this tree"]
     print(
