@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import hmac
-import json
 import math
 import threading
 import time
@@ -13,6 +12,8 @@ from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from pydantic_core import to_json
 
 from etl.simulators.control import CONTROL_PREFIX, ControlError, advance_days
 from etl.simulators.grandshooting.api import (
@@ -89,7 +90,10 @@ class Reply:
 
 
 def _encode(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode("ascii")
+    # pydantic's Rust serialiser: compact like `json.dumps(separators=...)`, at under half the
+    # CPU (a page of pictures cost the simulator 7.5 us a record to encode, 3.3 now). On a
+    # benchmark's two cores the simulator's CPU is taken from the sync it serves.
+    return to_json(body)
 
 
 def _seconds(value: float) -> str:
