@@ -16,7 +16,7 @@ _PYDANTIC_WRITES = (
 )
 
 
-def json_text(value: Any) -> str:
+def compact_json(value: Any) -> str:
     """`value` as compact JSON, non-ASCII as is: orjson, or pydantic's serialiser for the
     values orjson refuses (integers beyond 64 bits, models, times).
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from etl.engine.columns import ColumnValidator
-from etl.engine.jsontext import json_text
+from etl.engine.jsontext import compact_json
 from etl.engine.records import Record
 from etl.warehouse.tables import Columns, record_columns
 
@@ -21,7 +21,7 @@ Quarantined = tuple[str, str, str]
 def _json_texts(values: list[Any]) -> list[str | None]:
     # The same compact, non-ASCII-as-is text as `etl.warehouse.tables.json_text`, several times
     # quicker than `json.dumps` (four JSON columns per picture).
-    return [None if value is None else json_text(value) for value in values]
+    return [None if value is None else compact_json(value) for value in values]
 
 
 class RowBuilder:
@@ -110,7 +110,7 @@ class RowBuilder:
             count = len(values)
         columns[self.scope_column] = [self.scope_value] * count
         # The record as the API sent it (plus inherited columns): the unknown fields stay in it.
-        columns["_raw"] = list(map(json_text, good))
+        columns["_raw"] = list(map(compact_json, good))
         columns["_synced_at"] = [synced_at] * count
         columns["_run_id"] = [self.run_id] * count
         columns["_deleted_at"] = [None] * count
