@@ -59,6 +59,7 @@ from etl.models.seeds import (
 )
 from etl.models.sqltext import insert_rows, sql_literal
 from etl.resources import ALERT_SEVERITIES, ALERT_TYPES, SEVERITY_ORDER, SQL_DIR
+from etl.warehouse.pandas_lookup import skip_missing_pandas
 from etl.warehouse.transaction import transaction
 from etl.warehouse_kind import is_lake, warehouse_path
 from etl.workspace import connect
@@ -164,6 +165,9 @@ def _project(sql_dir: Path) -> tuple[list[Model], list[DataTest], dict]:
 
 
 def _open(config: Config) -> duckdb.DuckDBPyConnection:
+    # DuckDB's client looks for pandas for every parameter it binds (1,350 parameters of run
+    # logs: 0.16 s, 0.02 s without the search).
+    skip_missing_pandas()
     if is_lake(config):
         return connect(config)
     path = warehouse_path(config)
