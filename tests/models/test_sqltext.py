@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from etl.models.sqltext import insert_rows, value_literal
+from etl.models.sqltext import insert_rows
 
 
 def test_every_value_comes_back_as_given() -> None:
@@ -41,11 +41,3 @@ def test_aware_times_keep_their_instant() -> None:
     insert_rows(con, "t", [[moment]])
     row = con.execute("select epoch(taken) from t").fetchone()
     assert row == (moment.timestamp(),)
-
-
-def test_values_sql_text_cannot_carry_are_parameters() -> None:
-    assert value_literal("a\x00b") is None
-    assert value_literal(1.5) is None
-    assert value_literal(b"raw") is None
-    assert value_literal("o'clock") == "'o''clock'"
-    assert value_literal(None) == "null"
