@@ -54,7 +54,8 @@ def test_warehouse_checkpoints_once_the_wal_reaches_the_threshold(
 ) -> None:
     path = tmp_path / "w.duckdb"
     wal = tmp_path / "w.duckdb.wal"
-    with DuckDBWarehouse.open(path) as warehouse:
+    # Groups of 100 rows: each batch below is committed as it lands, then checkpointed.
+    with DuckDBWarehouse.open(path, commit_rows=100) as warehouse:
         warehouse.ensure_tables(SOURCE)
         land_pictures(warehouse, range(1, 101))
         # 100 rows: far below 64 MB, still in the WAL.

@@ -241,6 +241,7 @@ def test_sync_writer_stores_raw_text_with_fsst(tmp_path: Path) -> None:
     with wh.DuckDBWarehouse.open(path) as warehouse:
         warehouse.ensure_tables(SOURCE)
         warehouse.land(table, rows, state(1, len(rows), None))
+        warehouse.commit()
         warehouse.con.execute("checkpoint")
         kinds = warehouse.con.execute(
             "select distinct column_name, compression from pragma_storage_info(?) "

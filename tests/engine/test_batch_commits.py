@@ -1,0 +1,131 @@
+"""Landed batches share a transaction until the group is full, old, or something else runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse import duckdb_file as wh
+from etl.warehouse.batch_commits import BatchCommits, BatchCommitsBroken
+
+PICTURES = wh.RawTable(SOURCE, SOURCE.resource("pictures"))
+
+
+def rows(ids: range) -> list[dict[str, object]]:
+    return [{"account_id": 0, "picture_id": i, "_raw": json.dumps({"picture_id": i})} for i in ids]
+
+
+def progress(landed: int) -> wh.StateUpdate:
+    return wh.StateUpdate("grandshooting", "0", "pictures", {"at": landed}, "r1", 1, landed)
+
+
+def committed(con: duckdb.DuckDBPyConnection) -> tuple[int, str | None]:
+    """Pictures and the pass checkpoint another connection sees (committed ones only)."""
+    reader = con.cursor()
+    try:
+        count = reader.execute(f"select count(*) from {PICTURES.name}").fetchone()
+        state = reader.execute(
+            "select pass from meta.sync_state where resource = 'pictures'"
+        ).fetchone()
+    finally:
+        reader.close()
+    return (count[0] if count else 0), (state[0] if state else None)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> wh.DuckDBWarehouse:
+    con = wh.connect(tmp_path / "w.duckdb")
+    store = wh.DuckDBWarehouse(con, commit_rows=250, commit_seconds=3600)
+    store.ensure_tables(SOURCE)
+    return store
+
+
+def test_batches_commit_together_once_the_group_holds_enough_rows(
+    warehouse: wh.DuckDBWarehouse,
+) -> None:
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+    warehouse.land(PICTURES, rows(range(101, 201)), progress(200))
+    assert committed(warehouse.con) == (0, None)
+    warehouse.land(PICTURES, rows(range(201, 301)), progress(300))
+    count, state = committed(warehouse.con)
+    assert count == 300
+    assert state is not None and json.loads(state) == {"at": 300}
+
+
+def test_any_other_operation_commits_the_open_group_first(warehouse: wh.DuckDBWarehouse) -> None:
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+    assert warehouse.has_rows(PICTURES, 0)
+    count, state = committed(warehouse.con)
+    assert count == 100
+    assert state is not None and json.loads(state) == {"at": 100}
+
+
+def test_a_group_commits_once_it_is_old_enough(tmp_path: Path) -> None:
+    con = wh.connect(tmp_path / "w.duckdb")
+    con.execute("create table t (i integer)")
+    now = [0.0]
+    group = BatchCommits(con, rows=1_000, seconds=5.0, clock=lambda: now[0])
+    assert not group.land(lambda: con.execute("insert into t values (1)"), 1)
+    now[0] = 4.9
+    assert not group.land(lambda: con.execute("insert into t values (2)"), 1)
+    now[0] = 5.0
+    assert group.land(lambda: con.execute("insert into t values (3)"), 1)
+    assert con.cursor().execute("select count(*) from t").fetchone() == (3,)
+
+
+def test_a_failed_batch_rolls_the_group_back_and_stops_every_later_write(
+    warehouse: wh.DuckDBWarehouse,
+) -> None:
+    references = wh.RawTable(SOURCE, SOURCE.resource("references"))
+    warehouse.con.execute(f"drop table {references.name}")
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+    # Another resource's batch fails in the same group: its table is gone.
+    with pytest.raises(duckdb.CatalogException):
+        warehouse.land(references, [{"account_id": 0, "reference_id": 1}], progress(1))
+    # Nothing of the group is stored, and nothing may record progress past it.
+    assert committed(warehouse.con) == (0, None)
+    with pytest.raises(BatchCommitsBroken, match="resumes from that commit"):
+        warehouse.land(PICTURES, rows(range(201, 301)), progress(300))
+    with pytest.raises(BatchCommitsBroken):
+        warehouse.has_rows(PICTURES, 0)
+    assert committed(warehouse.con) == (0, None)
+
+
+def test_closing_commits_the_last_group_even_when_the_sync_fails(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with pytest.raises(RuntimeError, match="stopped"), wh.DuckDBWarehouse.open(path) as warehouse:
+        warehouse.ensure_tables(SOURCE)
+        warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+        raise RuntimeError("stopped")
+    con = wh.connect(path, read_only=True)
+    try:
+        assert con.execute(f"select count(*) from {PICTURES.name}").fetchone() == (100,)
+    finally:
+        con.close()
+
+
+def test_a_kill_loses_only_the_open_group(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    con = wh.connect(path)
+    warehouse = wh.DuckDBWarehouse(con, commit_rows=250, commit_seconds=3600)
+    warehouse.ensure_tables(SOURCE)
+    for start in range(1, 301, 100):
+        warehouse.land(PICTURES, rows(range(start, start + 100)), progress(start + 99))
+    warehouse.land(PICTURES, rows(range(301, 401)), progress(400))
+    # The process dies with the fourth batch uncommitted: closing without a commit drops it.
+    con.close()
+    reopened = wh.connect(path, read_only=True)
+    try:
+        count = reopened.execute(f"select count(*) from {PICTURES.name}").fetchone()
+        state = reopened.execute(
+            "select pass from meta.sync_state where resource = 'pictures'"
+        ).fetchone()
+    finally:
+        reopened.close()
+    # The first three batches and their progress: the resume point and the rows agree.
+    assert count == (300,)
+    assert state is not None and json.loads(state[0]) == {"at": 300}
