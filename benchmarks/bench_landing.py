@@ -8,14 +8,18 @@ of this process (every thread). Compare two trees by running each one's copy, al
     .venv/bin/python benchmarks/bench_landing.py --references 10000 --repeat 3
 
 `--floor` prints DuckDB's own floor for a full sync's rows instead: every resource's rows, built
-first as typed frames, inserted with plain SQL (`insert into ... select * from frame`, one
-committed transaction per batch) into fresh tables made as the sync makes them (its row group
+first as typed frames, inserted with plain SQL (`insert into ... select * from frame`, batches of
+`--batch` rows committed together every `--commit-rows` rows, as the file warehouse's commit
+groups do; `--commit-rows 0` commits each batch, as the sync did until 2026-12-06's seventh
+session) into fresh tables made as the sync makes them (its row group
 size, `_raw` with FSST), with the sync connection's thread, memory and checkpoint settings (until
 2026-12-06 the tables had DuckDB's defaults: 42 us a row against 24); no project landing code
 (no upsert, no progress rows). No sync can land its rows for less CPU than this on the same
 machine:
 
     .venv/bin/python benchmarks/bench_landing.py --floor --references 20000 --repeat 3
+
+The figures before commit groups came from `--batch 2500 --commit-rows 0`.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from etl.simulators.grandshooting import CatalogSpec, generate_catalog
 from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.batches import columns_table
 from etl.warehouse.duckdb_file import (
+    COMMIT_ROWS,
     RAW_TEXT_COMPRESSION,
     SYNC_CHECKPOINT_BYTES,
     SYNC_MEMORY_LIMIT,
@@ -97,7 +102,7 @@ def sync_frames(references: int, batch: int) -> list[tuple[RawTable, list[a3.Tab
 
 
 def floor_run(
-    frames: list[tuple[RawTable, list[a3.Table]]], checkpoint_threshold: str
+    frames: list[tuple[RawTable, list[a3.Table]]], checkpoint_threshold: str, commit_rows: int
 ) -> tuple[int, float, float]:
     """Rows inserted, the CPU seconds of the inserts and commits, and of the closing checkpoint."""
     with tempfile.TemporaryDirectory() as folder:
@@ -109,15 +114,22 @@ def floor_run(
         for table, _ in frames:
             ensure_raw_table(con, table, set(), raw_compression=RAW_TEXT_COMPRESSION)
         rows = 0
+        pending = 0
         started = time.process_time()
         for table, parts in frames:
             for frame in parts:
-                con.execute("begin")
+                if not pending:
+                    con.execute("begin")
                 con.register("_frame", frame)
                 con.execute(f"insert into {table.name} select * from _frame")
                 con.unregister("_frame")
-                con.execute("commit")
                 rows += frame.num_rows
+                pending += frame.num_rows
+                if pending >= commit_rows:
+                    con.execute("commit")
+                    pending = 0
+        if pending:
+            con.execute("commit")
         inserted = time.process_time()
         con.execute("checkpoint")
         closed = time.process_time()
@@ -125,15 +137,18 @@ def floor_run(
     return rows, inserted - started, closed - inserted
 
 
-def floor(references: int, repeat: int, batch: int, checkpoint_threshold: str) -> None:
+def floor(
+    references: int, repeat: int, batch: int, checkpoint_threshold: str, commit_rows: int
+) -> None:
     frames = sync_frames(references, batch)
     runs = []
     for i in range(repeat):
-        rows, cpu, closing = floor_run(frames, checkpoint_threshold)
+        rows, cpu, closing = floor_run(frames, checkpoint_threshold, commit_rows)
         # The closing checkpoint counts: it compresses what the inserts left in the WAL.
         runs.append(1e6 * (cpu + closing) / rows)
         print(
-            f"  floor run {i + 1}: {rows:,} rows in {batch:,}-row transactions, CPU {cpu:.2f}s "
+            f"  floor run {i + 1}: {rows:,} rows in {batch:,}-row inserts, committed every "
+            f"{max(commit_rows, batch):,} rows, CPU {cpu:.2f}s "
             f"+ closing checkpoint {closing:.2f}s = {runs[-1]:.1f} us per row "
             f"(load average {os.getloadavg()[0]:.1f})"
         )
@@ -148,11 +163,17 @@ def main() -> None:
     parser.add_argument("--references", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--floor", action="store_true", help="DuckDB's floor, plain SQL")
-    parser.add_argument("--batch", type=int, default=2_500, help="rows per --floor transaction")
+    parser.add_argument("--batch", type=int, default=1_000, help="rows per --floor insert")
+    parser.add_argument(
+        "--commit-rows",
+        type=int,
+        default=COMMIT_ROWS,
+        help="rows per --floor transaction (0: one per insert)",
+    )
     parser.add_argument("--checkpoint-threshold", default=f"{SYNC_CHECKPOINT_BYTES}B")
     args = parser.parse_args()
     if args.floor:
-        floor(args.references, args.repeat, args.batch, args.checkpoint_threshold)
+        floor(args.references, args.repeat, args.batch, args.checkpoint_threshold, args.commit_rows)
         return
     batches = picture_batches(args.references)
     runs = []
