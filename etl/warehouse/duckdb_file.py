@@ -714,11 +714,18 @@ class DuckDBWarehouse:
         checkpoint if the WAL has grown past the sync's threshold."""
         if self.commits.enabled:
             frame = batch_frame(table, rows)
+
+            def batch() -> None:
+                upsert_batch(self.con, table, frame, keep_newer=keep_newer, fresh=fresh)
+                insert_quarantined(self.con, state, quarantined)
+
             committed = self.commits.land(
-                lambda: land_batch(
-                    self.con, table, frame, state, quarantined, keep_newer=keep_newer, fresh=fresh
-                ),
+                batch,
                 frame.num_rows if frame is not None else 0,
+                (
+                    (state.run_id, state.source, state.scope, state.resource),
+                    lambda: _write_progress(self.con, state),
+                ),
             )
             if not committed:
                 return

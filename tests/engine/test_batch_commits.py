@@ -129,3 +129,31 @@ def test_a_kill_loses_only_the_open_group(tmp_path: Path) -> None:
     # The first three batches and their progress: the resume point and the rows agree.
     assert count == (300,)
     assert state is not None and json.loads(state[0]) == {"at": 300}
+
+
+def test_only_each_resources_newest_progress_is_written_at_the_commit(tmp_path: Path) -> None:
+    con = wh.connect(tmp_path / "w.duckdb")
+    con.execute("create table t (i integer)")
+    con.execute("create table progress (resource varchar, landed integer)")
+    group = BatchCommits(con, rows=4, seconds=3600)
+
+    def batch(resource: str, at: int) -> bool:
+        def write() -> None:
+            con.execute("insert into progress values (?, ?)", [resource, at])
+
+        def rows() -> None:
+            con.execute("insert into t values (?)", [at])
+
+        return group.land(rows, 1, (resource, write))
+
+    assert not batch("pictures", 1)
+    assert not batch("references", 1)
+    assert not batch("pictures", 2)
+    # The fourth row fills the group: one progress row per resource, its newest, then the commit.
+    assert batch("pictures", 3)
+    reader = con.cursor()
+    assert reader.execute("select * from progress order by 1").fetchall() == [
+        ("pictures", 3),
+        ("references", 1),
+    ]
+    assert reader.execute("select count(*) from t").fetchone() == (4,)

@@ -35,8 +35,8 @@ def test_a_grouped_full_sync_lands_every_record_exactly(
     outcomes: list[bool] = []
     land = BatchCommits.land
 
-    def counted(self: BatchCommits, work: Any, rows: int) -> bool:
-        outcomes.append(land(self, work, rows))
+    def counted(self: BatchCommits, work: Any, rows: int, progress: Any = None) -> bool:
+        outcomes.append(land(self, work, rows, progress))
         return outcomes[-1]
 
     monkeypatch.setattr(BatchCommits, "land", counted)
