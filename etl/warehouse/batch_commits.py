@@ -3,8 +3,9 @@
 A batch of about 1,000 pictures landed in a transaction of its own goes through DuckDB's
 write-ahead log, then again through a checkpoint that compresses it into the file. Appended in
 one transaction until tens of thousands of rows, the same rows are written once, as whole row
-groups (DuckDB's "optimistic" writes), and the commit logs only where they are: a full sync's
-landing CPU fell from 17-19 to 12-14 us per row (`benchmarks/bench_landing.py`). Each batch
+groups (DuckDB's "optimistic" writes), and the commit logs only where they are: DuckDB's floor
+for a full sync's rows fell from 16.5 to 11.1 us per row (`benchmarks/bench_landing.py
+--floor`), the sync's CPU by an eighth. Each batch
 still lands with its progress, so a commit is always a consistent resume point; what a kill
 costs is the work since the last commit, at most `rows` rows or `seconds` of it. Only the last
 progress of each resource in a group can ever be committed, so it alone is written, just before

@@ -103,7 +103,7 @@ RAW_TEXT_COMPRESSION = "fsst"
 # Rows the sync lands before it commits (several batches in one transaction, see
 # `etl.warehouse.batch_commits`), and the longest a landed batch waits for its commit. Below
 # about 65,000 rows DuckDB still sends the appended rows through the WAL: groups of 16,384 and
-# 32,768 gained nothing measurable, 65,536 and 131,072 cut a full sync's CPU by a sixth.
+# 32,768 gained nothing measurable, 65,536 and 131,072 cut a full sync's CPU by an eighth.
 # What a killed sync can lose (and re-read) is at most this much work.
 COMMIT_ROWS = 65_536
 COMMIT_SECONDS = 5.0
@@ -216,23 +216,9 @@ def land(
     stored row can share a key with the batch: `protocol.Warehouse.land`), it is inserted.
     """
     with transaction(con):
-        land_batch(con, table, frame, state, quarantined, keep_newer=keep_newer, fresh=fresh)
-
-
-def land_batch(
-    con: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    frame: a3.Table | None,
-    state: StateUpdate,
-    quarantined: Iterable[tuple[str, str, str]] = (),
-    *,
-    keep_newer: str | None = None,
-    fresh: bool = False,
-) -> None:
-    """`land` inside the caller's transaction (one of a commit group's batches)."""
-    upsert_batch(con, table, frame, keep_newer=keep_newer, fresh=fresh)
-    insert_quarantined(con, state, quarantined)
-    _write_progress(con, state)
+        upsert_batch(con, table, frame, keep_newer=keep_newer, fresh=fresh)
+        insert_quarantined(con, state, quarantined)
+        _write_progress(con, state)
 
 
 def upsert_batch(
