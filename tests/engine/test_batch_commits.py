@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -37,11 +38,12 @@ def committed(con: duckdb.DuckDBPyConnection) -> tuple[int, str | None]:
 
 
 @pytest.fixture
-def warehouse(tmp_path: Path) -> wh.DuckDBWarehouse:
+def warehouse(tmp_path: Path) -> Iterator[wh.DuckDBWarehouse]:
     con = wh.connect(tmp_path / "w.duckdb")
     store = wh.DuckDBWarehouse(con, commit_rows=250, commit_seconds=3600)
     store.ensure_tables(SOURCE)
-    return store
+    yield store
+    con.close()
 
 
 def test_batches_commit_together_once_the_group_holds_enough_rows(
