@@ -122,15 +122,12 @@ def test_a_kill_loses_only_the_open_group(tmp_path: Path) -> None:
     con.close()
     reopened = wh.connect(path, read_only=True)
     try:
-        count = reopened.execute(f"select count(*) from {PICTURES.name}").fetchone()
-        state = reopened.execute(
-            "select pass from meta.sync_state where resource = 'pictures'"
-        ).fetchone()
+        count, state = committed(reopened)
     finally:
         reopened.close()
     # The first three batches and their progress: the resume point and the rows agree.
-    assert count == (300,)
-    assert state is not None and json.loads(state[0]) == {"at": 300}
+    assert count == 300
+    assert state is not None and json.loads(state) == {"at": 300}
 
 
 def test_only_each_resources_newest_progress_is_written_at_the_commit(tmp_path: Path) -> None:
