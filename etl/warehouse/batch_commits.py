@@ -12,9 +12,10 @@ progress of each resource in a group can ever be committed, so it alone is writt
 the commit (a progress row rewritten with every batch was 7 % of the writer's CPU).
 
 A failure inside an open group (a batch, or the commit) rolls back every batch since the last
-commit, including other resources' batches landed in between: the group is then broken, and
-every later operation raises, so that no resource records progress past rows that were never
-stored. The sync stops; the next one resumes from the last commit.
+commit. When that takes batches other than the failing one (other resources' too), the group is
+broken: every later operation raises, so that no resource records progress past rows that were
+never stored, and the sync stops; the next one resumes from the last commit. With `rows` 0 each
+batch commits as it lands, and a failing batch takes only itself.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ class BatchCommitsBroken(ShotlistError):
 
 
 class BatchCommits:
-    """The connection's open transaction of landed batches, if any (`rows` 0: none, each
-    batch is committed by its caller)."""
+    """The connection's open transaction of landed batches, if any."""
 
     def __init__(
         self,
@@ -49,17 +49,14 @@ class BatchCommits:
         self.clock = clock
         self.open = False
         self.rows = 0
+        self.batches = 0
         self.opened_at = 0.0
         self.broken: str | None = None
         # The newest progress write of each resource landed in the open group.
         self.progress: dict[Hashable, Callable[[], None]] = {}
 
-    @property
-    def enabled(self) -> bool:
-        return self.max_rows > 0
-
     def check(self) -> None:
-        """Raise if an earlier failure rolled the group back."""
+        """Raise if an earlier failure rolled back batches their callers took as landed."""
         if self.broken is not None:
             raise BatchCommitsBroken(self.broken)
 
@@ -78,23 +75,30 @@ class BatchCommits:
             self.con.execute("begin transaction")
             self.open = True
             self.rows = 0
+            self.batches = 0
             self.opened_at = self.clock()
         try:
             work()
         except BaseException as exc:
-            self._break(exc)
+            self._roll_back(exc, others_lost=self.batches > 0)
             raise
         if progress is not None:
             resource, write = progress
             self.progress[resource] = write
         self.rows += rows
+        self.batches += 1
         if self.rows >= self.max_rows or self.clock() - self.opened_at >= self.max_seconds:
-            self.commit()
+            # A failure here reaches this batch's caller: the others are the ones lost.
+            self._commit(reported=1)
             return True
         return False
 
     def commit(self) -> None:
         """Commit the open group, if any (before any other operation on the connection)."""
+        self._commit(reported=0)
+
+    def _commit(self, reported: int) -> None:
+        """Commit; on a failure, `reported` batches are known lost to the caller raised to."""
         self.check()
         if not self.open:
             return
@@ -102,7 +106,7 @@ class BatchCommits:
             self._write_progress()
             self.con.execute("commit")
         except BaseException as exc:
-            self._break(exc)
+            self._roll_back(exc, others_lost=self.batches > reported)
             raise
         self.open = False
 
@@ -116,7 +120,6 @@ class BatchCommits:
             self.con.execute("commit")
         except duckdb.Error:
             rollback(self.con)
-        self.progress.clear()
         self.open = False
 
     def _write_progress(self) -> None:
@@ -124,10 +127,12 @@ class BatchCommits:
         for write in writes:
             write()
 
-    def _break(self, exc: BaseException) -> None:
+    def _roll_back(self, exc: BaseException, *, others_lost: bool) -> None:
         self.open = False
         self.progress.clear()
         rollback(self.con)
+        if not others_lost:
+            return
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         self.broken = (
             f"the warehouse rolled back the batches landed since its last commit ({first}); "

@@ -565,22 +565,6 @@ def raw_table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return counts
 
 
-def land_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    rows: Sequence[dict[str, Any]] | Columns,
-    state: StateUpdate,
-    quarantined: Iterable[tuple[str, str, str]] = (),
-    *,
-    keep_newer: str | None = None,
-    fresh: bool = False,
-) -> None:
-    """`land` for rows as the engine builds them, one dict per row or a column batch (typed
-    into a frame here, in the writer)."""
-    frame = batch_frame(table, rows)
-    land(con, table, frame, state, quarantined, keep_newer=keep_newer, fresh=fresh)
-
-
 def batch_frame(table: RawTable, rows: Sequence[dict[str, Any]] | Columns) -> a3.Table | None:
     """The engine's rows (dicts or a column batch) as a typed frame; None when empty."""
     if isinstance(rows, Mapping):
@@ -627,7 +611,7 @@ class DuckDBWarehouse:
         # The file's write-ahead log when this warehouse checkpoints it itself (`open`).
         self.wal = wal
         # Batches share a transaction only when the warehouse commits the last group itself
-        # (`open`); otherwise each batch commits as it lands.
+        # (`open`); otherwise (`commit_rows` 0) each batch commits as it lands.
         self.commits = BatchCommits(con, commit_rows, commit_seconds)
 
     @classmethod
@@ -676,7 +660,7 @@ class DuckDBWarehouse:
 
     def ensure_tables(self, source: TableSource) -> None:
         """Create the source's raw tables, or add the columns a newer model declares."""
-        self.commits.commit()
+        self.commit()
         ensure_raw_tables(self.con, source, raw_compression=RAW_TEXT_COMPRESSION)
 
     mark_interrupted_runs = _on_connection(mark_interrupted_runs)
@@ -696,27 +680,21 @@ class DuckDBWarehouse:
         keep_newer: str | None = None,
         fresh: bool = False,
     ) -> None:
-        """`land_rows`, in the open commit group when there is one; after a commit, a
-        checkpoint if the WAL has grown past the sync's threshold."""
-        if self.commits.enabled:
-            frame = batch_frame(table, rows)
+        """`land` for rows as the engine builds them (typed into a frame here, in the writer),
+        in the open commit group; after a commit, a checkpoint if the WAL has grown past the
+        sync's threshold."""
+        frame = batch_frame(table, rows)
 
-            def batch() -> None:
-                upsert_batch(self.con, table, frame, keep_newer=keep_newer, fresh=fresh)
-                insert_quarantined(self.con, state, quarantined)
+        def batch() -> None:
+            upsert_batch(self.con, table, frame, keep_newer=keep_newer, fresh=fresh)
+            insert_quarantined(self.con, state, quarantined)
 
-            committed = self.commits.land(
-                batch,
-                frame.num_rows if frame is not None else 0,
-                (
-                    (state.run_id, state.source, state.scope, state.resource),
-                    lambda: _write_progress(self.con, state),
-                ),
-            )
-            if not committed:
-                return
-        else:
-            land_rows(self.con, table, rows, state, quarantined, keep_newer=keep_newer, fresh=fresh)
+        progress = (state.run_id, state.source, state.scope, state.resource)
+        count = frame.num_rows if frame is not None else 0
+        if not self.commits.land(
+            batch, count, (progress, lambda: _write_progress(self.con, state))
+        ):
+            return
         if self.wal is not None and _file_size(self.wal) >= SYNC_CHECKPOINT_BYTES:
             give_back()
             self.con.execute("checkpoint")
@@ -751,7 +729,6 @@ __all__ = [
     "raw_columns",
     "finish_pass",
     "land",
-    "land_rows",
     "batch_frame",
     "close_pass",
     "insert_quarantined",

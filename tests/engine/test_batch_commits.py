@@ -156,3 +156,21 @@ def test_only_each_resources_newest_progress_is_written_at_the_commit(tmp_path: 
         ("references", 1),
     ]
     assert reader.execute("select count(*) from t").fetchone() == (4,)
+
+
+def test_a_batch_failing_alone_takes_only_itself(tmp_path: Path) -> None:
+    # Each batch commits as it lands (a warehouse not opened by `open`): a failure loses no
+    # other batch, so later writes go on as before.
+    con = wh.connect(tmp_path / "w.duckdb")
+    warehouse = wh.DuckDBWarehouse(con)
+    warehouse.ensure_tables(SOURCE)
+    references = wh.RawTable(SOURCE, SOURCE.resource("references"))
+    con.execute(f"drop table {references.name}")
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+    with pytest.raises(duckdb.CatalogException):
+        warehouse.land(references, [{"account_id": 0, "reference_id": 1}], progress(1))
+    warehouse.land(PICTURES, rows(range(101, 201)), progress(200))
+    count, state = committed(con)
+    con.close()
+    assert count == 200
+    assert state is not None and json.loads(state) == {"at": 200}
