@@ -104,7 +104,8 @@ RAW_TEXT_COMPRESSION = "fsst"
 # `etl.warehouse.batch_commits`), and the longest a landed batch waits for its commit. Below
 # about 65,000 rows DuckDB still sends the appended rows through the WAL: groups of 16,384 and
 # 32,768 gained nothing measurable, 65,536 and 131,072 cut a full sync's CPU by an eighth.
-# What a killed sync can lose (and re-read) is at most this much work.
+# What a killed sync can lose (and re-read) is at most this much work. Only `fresh` batches
+# (appends, the key-range walks of a full sync) are grouped; upserts commit one by one.
 COMMIT_ROWS = 65_536
 COMMIT_SECONDS = 5.0
 
@@ -692,7 +693,11 @@ class DuckDBWarehouse:
         progress = (state.run_id, state.source, state.scope, state.resource)
         count = frame.num_rows if frame is not None else 0
         if not self.commits.land(
-            batch, count, (progress, lambda: _write_progress(self.con, state))
+            batch,
+            count,
+            (progress, lambda: _write_progress(self.con, state)),
+            # Only appends into an empty key range share a group (see `batch_commits`).
+            together=fresh,
         ):
             return
         if self.wal is not None and _file_size(self.wal) >= SYNC_CHECKPOINT_BYTES:

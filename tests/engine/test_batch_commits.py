@@ -49,17 +49,17 @@ def warehouse(tmp_path: Path) -> Iterator[wh.DuckDBWarehouse]:
 def test_batches_commit_together_once_the_group_holds_enough_rows(
     warehouse: wh.DuckDBWarehouse,
 ) -> None:
-    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
-    warehouse.land(PICTURES, rows(range(101, 201)), progress(200))
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100), fresh=True)
+    warehouse.land(PICTURES, rows(range(101, 201)), progress(200), fresh=True)
     assert committed(warehouse.con) == (0, None)
-    warehouse.land(PICTURES, rows(range(201, 301)), progress(300))
+    warehouse.land(PICTURES, rows(range(201, 301)), progress(300), fresh=True)
     count, state = committed(warehouse.con)
     assert count == 300
     assert state is not None and json.loads(state) == {"at": 300}
 
 
 def test_any_other_operation_commits_the_open_group_first(warehouse: wh.DuckDBWarehouse) -> None:
-    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100), fresh=True)
     assert warehouse.has_rows(PICTURES, 0)
     count, state = committed(warehouse.con)
     assert count == 100
@@ -84,14 +84,14 @@ def test_a_failed_batch_rolls_the_group_back_and_stops_every_later_write(
 ) -> None:
     references = wh.RawTable(SOURCE, SOURCE.resource("references"))
     warehouse.con.execute(f"drop table {references.name}")
-    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100), fresh=True)
     # Another resource's batch fails in the same group: its table is gone.
     with pytest.raises(duckdb.CatalogException):
-        warehouse.land(references, [{"account_id": 0, "reference_id": 1}], progress(1))
+        warehouse.land(references, [{"account_id": 0, "reference_id": 1}], progress(1), fresh=True)
     # Nothing of the group is stored, and nothing may record progress past it.
     assert committed(warehouse.con) == (0, None)
     with pytest.raises(BatchCommitsBroken, match="resumes from that commit"):
-        warehouse.land(PICTURES, rows(range(201, 301)), progress(300))
+        warehouse.land(PICTURES, rows(range(201, 301)), progress(300), fresh=True)
     with pytest.raises(BatchCommitsBroken):
         warehouse.has_rows(PICTURES, 0)
     assert committed(warehouse.con) == (0, None)
@@ -101,7 +101,7 @@ def test_closing_commits_the_last_group_even_when_the_sync_fails(tmp_path: Path)
     path = tmp_path / "w.duckdb"
     with pytest.raises(RuntimeError, match="stopped"), wh.DuckDBWarehouse.open(path) as warehouse:
         warehouse.ensure_tables(SOURCE)
-        warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+        warehouse.land(PICTURES, rows(range(1, 101)), progress(100), fresh=True)
         raise RuntimeError("stopped")
     con = wh.connect(path, read_only=True)
     try:
@@ -116,8 +116,8 @@ def test_a_kill_loses_only_the_open_group(tmp_path: Path) -> None:
     warehouse = wh.DuckDBWarehouse(con, commit_rows=250, commit_seconds=3600)
     warehouse.ensure_tables(SOURCE)
     for start in range(1, 301, 100):
-        warehouse.land(PICTURES, rows(range(start, start + 100)), progress(start + 99))
-    warehouse.land(PICTURES, rows(range(301, 401)), progress(400))
+        warehouse.land(PICTURES, rows(range(start, start + 100)), progress(start + 99), fresh=True)
+    warehouse.land(PICTURES, rows(range(301, 401)), progress(400), fresh=True)
     # The process dies with the fourth batch uncommitted: closing without a commit drops it.
     con.close()
     reopened = wh.connect(path, read_only=True)
@@ -128,6 +128,21 @@ def test_a_kill_loses_only_the_open_group(tmp_path: Path) -> None:
     # The first three batches and their progress: the resume point and the rows agree.
     assert count == 300
     assert state is not None and json.loads(state) == {"at": 300}
+
+
+def test_a_batch_that_can_replace_rows_commits_the_group_and_itself(
+    warehouse: wh.DuckDBWarehouse,
+) -> None:
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100), fresh=True)
+    assert committed(warehouse.con) == (0, None)
+    # An upsert (a stored row may share its key): the open group is committed, then the
+    # batch on its own, replacing picture 100 and adding 101-150.
+    warehouse.land(PICTURES, rows(range(100, 151)), progress(150))
+    count, state = committed(warehouse.con)
+    assert count == 150
+    assert state is not None and json.loads(state) == {"at": 150}
+    warehouse.land(PICTURES, rows(range(151, 201)), progress(200), fresh=True)
+    assert committed(warehouse.con)[0] == 150
 
 
 def test_only_each_resources_newest_progress_is_written_at_the_commit(tmp_path: Path) -> None:
@@ -166,10 +181,10 @@ def test_a_batch_failing_alone_takes_only_itself(tmp_path: Path) -> None:
     warehouse.ensure_tables(SOURCE)
     references = wh.RawTable(SOURCE, SOURCE.resource("references"))
     con.execute(f"drop table {references.name}")
-    warehouse.land(PICTURES, rows(range(1, 101)), progress(100))
+    warehouse.land(PICTURES, rows(range(1, 101)), progress(100), fresh=True)
     with pytest.raises(duckdb.CatalogException):
-        warehouse.land(references, [{"account_id": 0, "reference_id": 1}], progress(1))
-    warehouse.land(PICTURES, rows(range(101, 201)), progress(200))
+        warehouse.land(references, [{"account_id": 0, "reference_id": 1}], progress(1), fresh=True)
+    warehouse.land(PICTURES, rows(range(101, 201)), progress(200), fresh=True)
     count, state = committed(con)
     con.close()
     assert count == 200

@@ -35,8 +35,10 @@ def test_a_grouped_full_sync_lands_every_record_exactly(
     outcomes: list[bool] = []
     land = BatchCommits.land
 
-    def counted(self: BatchCommits, work: Any, rows: int, progress: Any = None) -> bool:
-        outcomes.append(land(self, work, rows, progress))
+    def counted(
+        self: BatchCommits, work: Any, rows: int, progress: Any = None, *, together: bool = True
+    ) -> bool:
+        outcomes.append(land(self, work, rows, progress, together=together))
         return outcomes[-1]
 
     monkeypatch.setattr(BatchCommits, "land", counted)
