@@ -681,9 +681,9 @@ class DuckDBWarehouse:
         keep_newer: str | None = None,
         fresh: bool = False,
     ) -> None:
-        """`land` for rows as the engine builds them (typed into a frame here, in the writer),
-        in the open commit group; after a commit, a checkpoint if the WAL has grown past the
-        sync's threshold."""
+        """`land` for rows as the engine builds them (typed into a frame here, in the writer):
+        a `fresh` batch in the open commit group, any other committed on its own; after a
+        commit, a checkpoint if the WAL has grown past the sync's threshold."""
         frame = batch_frame(table, rows)
 
         def batch() -> None:
