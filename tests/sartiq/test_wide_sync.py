@@ -19,7 +19,7 @@ def test_a_large_catalog_of_wide_products_lands_whole(
 ) -> None:
     # A product lands as 66 columns. With every batch in shared transactions (commit groups),
     # this catalog ran DuckDB out of its memory limit at a commit, and the rollback failed,
-    # which ends the connection: the sync could never finish. Upserts now commit one by one.
+    # which ends the connection, and the sync stopped there. Upserts now commit one by one.
     sim = SartiqSimulator(seed=7, products_per_org=30_000, shootings_per_org=8)
     path = tmp_path / "w.duckdb"
     with sim.serve():
