@@ -625,9 +625,10 @@ class DuckDBWarehouse:
     ) -> Iterator[DuckDBWarehouse]:
         """Open (creating if needed) the file for writing; closed when the block ends.
 
-        Landed batches are committed in groups of `commit_rows` rows or `commit_seconds`
-        (see `etl.warehouse.batch_commits`); the last group when the block ends, also when it
-        ends by an error (every batch of a group is whole, with its progress row).
+        Appended (`fresh`) batches are committed in groups of `commit_rows` rows or
+        `commit_seconds` (see `etl.warehouse.batch_commits`), others one by one; the last group
+        when the block ends, also when it ends by an error (every batch of a group is whole,
+        with its progress row).
         """
         con = connect(path, row_group_size=SYNC_ROW_GROUP_SIZE)
         # The engine writes small batches one at a time: DuckDB's thread pool costs more CPU in
