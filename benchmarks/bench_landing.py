@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 import arro3.core as a3
+import duckdb
 
 from etl.engine.rows import RowBuilder
 from etl.simulators.grandshooting import CatalogSpec, generate_catalog
@@ -101,18 +102,26 @@ def sync_frames(references: int, batch: int) -> list[tuple[RawTable, list[a3.Tab
     return frames
 
 
+def sync_tables(
+    folder: Path, tables: list[RawTable], checkpoint_threshold: str
+) -> duckdb.DuckDBPyConnection:
+    """A new warehouse file in `folder` with the sync's connection settings (one thread, its
+    memory limit) and its tables (its row group size, `_raw` stored with FSST)."""
+    con = connect(folder / "floor.duckdb", row_group_size=SYNC_ROW_GROUP_SIZE)
+    con.execute("set threads = 1")
+    con.execute(f"set memory_limit = '{SYNC_MEMORY_LIMIT}'")
+    con.execute(f"set checkpoint_threshold = '{checkpoint_threshold}'")
+    for table in tables:
+        ensure_raw_table(con, table, set(), raw_compression=RAW_TEXT_COMPRESSION)
+    return con
+
+
 def floor_run(
     frames: list[tuple[RawTable, list[a3.Table]]], checkpoint_threshold: str, commit_rows: int
 ) -> tuple[int, float, float]:
     """Rows inserted, the CPU seconds of the inserts and commits, and of the closing checkpoint."""
     with tempfile.TemporaryDirectory() as folder:
-        # The sync's file and tables: its row group size, and `_raw` stored with FSST.
-        con = connect(Path(folder) / "floor.duckdb", row_group_size=SYNC_ROW_GROUP_SIZE)
-        con.execute("set threads = 1")
-        con.execute(f"set memory_limit = '{SYNC_MEMORY_LIMIT}'")
-        con.execute(f"set checkpoint_threshold = '{checkpoint_threshold}'")
-        for table, _ in frames:
-            ensure_raw_table(con, table, set(), raw_compression=RAW_TEXT_COMPRESSION)
+        con = sync_tables(Path(folder), [table for table, _ in frames], checkpoint_threshold)
         rows = 0
         pending = 0
         started = time.process_time()

@@ -1,0 +1,265 @@
+"""Benchmark: the least CPU per record a full sync of this design can spend, part by part.
+
+Each part of a full sync's work is timed alone, on one thread, over the same catalog's records
+(every resource, in the API's pages of 100), and divided by the rows a full sync lands:
+
+- HTTP: exchanging one page of 100 pictures with the simulator (in its own process, on
+  loopback) through the lean transport, as the client sends a page (`httpx.Request`, the
+  answer read whole), times the fewest requests the records fit in (one per 100 records of
+  each paged resource, one per single-page resource; look references, read per look, counted
+  as if they came 100 at a time);
+- parse: each page's JSON, as the simulator sends it, to Python objects (`from_json`, as the
+  client does);
+- rows: `RowBuilder.build_columns` on each page (validation by column, `_raw`, JSON columns);
+- frames: `columns_table`, the Arrow batches the writer hands DuckDB;
+- DuckDB: `bench_landing.py --floor` (plain inserts of those frames into the sync's tables,
+  commit groups, the closing checkpoint).
+
+Their sum is what a sync would cost if nothing else ran: no event loop, no hand-off between
+threads, no progress rows, no key-range walk, no look read alone. The sync's own figure
+(`bench_sync.py --only unlimited`) is to be read against it:
+
+    .venv/bin/python benchmarks/bench_floor.py --references 20000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import arro3.core as a3
+import httpx
+from bench_landing import floor_run, sync_frames, sync_tables
+from bench_sync import start_simulator
+from pydantic_core import from_json, to_json
+
+from etl.engine.collection import SYNC_THRESHOLD
+from etl.engine.paginators import SinglePage
+from etl.engine.rows import RowBuilder
+from etl.engine.transport import LeanTransport
+from etl.simulators.grandshooting import CatalogSpec, generate_catalog
+from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse.batches import columns_table
+from etl.warehouse.duckdb_file import COMMIT_ROWS, SYNC_CHECKPOINT_BYTES, RawTable, sql_text
+from etl.warehouse.tables import Columns, quote
+
+PAGE = 100
+# Rows per Arrow frame and per DuckDB insert, as `bench_landing.py --floor` lands them.
+FRAME_ROWS = 1_000
+SYNCED_AT = datetime(2026, 12, 1)
+TOKEN = "bench-token"
+_TEXT = a3.DataType.string()
+
+
+def cpu_of(work: Callable[[], Any]) -> float:
+    """CPU seconds of this process spent in `work()`."""
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+def fewest_requests(catalog: Any) -> int:
+    """Requests a full sync needs at the least: one per page of 100 records, or one in all."""
+    total = 0
+    for resource in SOURCE.resources:
+        count = len(catalog.records(resource.name))
+        single = isinstance(resource.paginator, SinglePage)
+        total += 1 if single else max(1, math.ceil(count / PAGE))
+    return total
+
+
+async def exchange_pages(base_url: str, requests: int) -> None:
+    """`requests` pages of 100 pictures, each request built and its answer read whole as the
+    client does for a page (`etl.engine.client.ApiClient._get`)."""
+    transport = LeanTransport()
+    headers = {
+        "Accept": "application/json",
+        "User-Agent": "shotlist-analytics",
+        "Authorization": f"Bearer {TOKEN}",
+    }
+    try:
+        for i in range(requests):
+            # Offsets stay under the API's paging ceiling (10,000): every page is full.
+            page_headers = {**headers, "offset": str(PAGE * (i % 100))}
+            request = httpx.Request("GET", f"{base_url}/picture", headers=page_headers)
+            response = await transport.handle_async_request(request)
+            await response.aread()
+            if response.status_code != 200:
+                raise RuntimeError(f"the simulator answered HTTP {response.status_code}")
+    finally:
+        await transport.aclose()
+
+
+def http_cpu(references: int, requests: int) -> float:
+    """CPU seconds of this process exchanging `requests` pages with a simulator."""
+    process, base_url = start_simulator(references, rate_limit=0)
+    try:
+        asyncio.run(exchange_pages(base_url, 20))  # connection and code paths warmed up
+        return cpu_of(lambda: asyncio.run(exchange_pages(base_url, requests)))
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def page_bodies(catalog: Any) -> list[tuple[RowBuilder, RawTable, list[bytes]]]:
+    """Each resource's records as the API's pages of 100, in the simulator's encoding."""
+    bodies = []
+    for resource in SOURCE.resources:
+        records = catalog.records(resource.name)
+        builder = RowBuilder(resource.model, resource.primary_key, SOURCE.scope_column, 0, "b")
+        pages = [to_json(records[i : i + PAGE]) for i in range(0, len(records), PAGE)]
+        bodies.append((builder, RawTable(SOURCE, resource), pages))
+    return bodies
+
+
+def python_parts(
+    bodies: list[tuple[RowBuilder, RawTable, list[bytes]]],
+) -> tuple[float, float, float]:
+    """CPU seconds of parsing every page, of building its rows, of the Arrow frames.
+
+    Page by page, as the sync goes: a parsed page is dropped once its rows are built, so the
+    collector never scans more than one page of records."""
+    parse = rows = frames = 0.0
+    clock = time.process_time
+    for builder, table, pages in bodies:
+        built: list[Columns] = []
+        for body in pages:
+            started = clock()
+            records = from_json(body, cache_strings="keys")
+            parsed = clock()
+            built.append(builder.build_columns(records, SYNCED_AT)[0])
+            done = clock()
+            parse += parsed - started
+            rows += done - parsed
+        del records
+        step = FRAME_ROWS // PAGE
+        batches = [_joined(built[i : i + step]) for i in range(0, len(built), step)]
+        started = clock()
+        for batch in batches:
+            columns_table(table, batch)
+        frames += clock() - started
+    return parse, rows, frames
+
+
+def duckdb_reads_json(pages: list[bytes]) -> tuple[int, float]:
+    """Rows and CPU seconds of the other design: DuckDB takes the pages' JSON text as it came
+    and makes the typed columns and `_raw` itself (`json_transform`, no Python per record),
+    batches of 10 pages committed every 65,536 rows, closing checkpoint included. Its only
+    checks are DuckDB's casts: no quarantine, no drift, no lenient dates."""
+    table = RawTable(SOURCE, SOURCE.resource("pictures"))
+    fields = {n: t for n, t in table.columns if not n.startswith("_") and n != table.scope_column}
+    structure = sql_text(to_json(fields).decode())
+    values = {
+        table.scope_column: "0",
+        "_raw": "record",
+        "_synced_at": "timestamp '2026-12-01'",
+        "_run_id": "'b'",
+        "_deleted_at": "null",
+    }
+    names = [n for n, _ in table.columns]
+    select = ", ".join(values.get(n, f"typed.{quote(n)}") for n in names)
+    insert = (
+        f"insert into {table.name} select {select} from ("
+        f"select record, json_transform(record, {structure}) as typed from ("
+        "select unnest(json_extract(body, '$[*]')) as record from _pages))"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        con = sync_tables(Path(folder), [table], f"{SYNC_CHECKPOINT_BYTES}B")
+        texts = [body.decode() for body in pages]
+        pending = 0
+        started = time.process_time()
+        for i in range(0, len(texts), FRAME_ROWS // PAGE):
+            if not pending:
+                con.execute("begin")
+            chunk = texts[i : i + FRAME_ROWS // PAGE]
+            con.register("_pages", a3.Table.from_pydict({"body": a3.Array(chunk, _TEXT)}))
+            con.execute(insert)
+            con.unregister("_pages")
+            pending += FRAME_ROWS
+            if pending >= COMMIT_ROWS:
+                con.execute("commit")
+                pending = 0
+        if pending:
+            con.execute("commit")
+        con.execute("checkpoint")
+        cpu = time.process_time() - started
+        landed = con.execute(f"select count(*) from {table.name}").fetchone()
+        con.close()
+    assert landed is not None
+    return int(landed[0]), cpu
+
+
+def _joined(pages: list[Columns]) -> Columns:
+    """Pages' columns as one batch, as the sync's buffer joins them."""
+    return {name: [v for page in pages for v in page[name]] for name in pages[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--references", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    catalog = generate_catalog(CatalogSpec(references=args.references, seed=42))
+    rows = sum(len(catalog.records(r.name)) for r in SOURCE.resources)
+    requests = fewest_requests(catalog)
+    bodies = page_bodies(catalog)
+    picture_pages = next(pages for _, table, pages in bodies if table.resource.name == "pictures")
+    frames = sync_frames(args.references, FRAME_ROWS)
+    del catalog
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"load average {os.getloadavg()[0]:.1f} at the start; {rows:,} rows, "
+        f"at least {requests:,} requests"
+    )
+    parts: dict[str, list[float]] = {}
+    other: list[float] = []
+    # The sync's collector setting: pages allocate many containers (`etl.engine.collection`).
+    gc.set_threshold(SYNC_THRESHOLD)
+    for i in range(args.repeat):
+        per_request = http_cpu(args.references, requests) / requests
+        parse, build, arrow = python_parts(bodies)
+        landed, inserts, closing = floor_run(frames, f"{SYNC_CHECKPOINT_BYTES}B", COMMIT_ROWS)
+        assert landed == rows, (landed, rows)
+        run = {
+            "HTTP": per_request * requests,
+            "parse": parse,
+            "rows": build,
+            "frames": arrow,
+            "DuckDB": inserts + closing,
+        }
+        us = {name: 1e6 * seconds / rows for name, seconds in run.items()}
+        us["sum"] = sum(us.values())
+        for name, value in us.items():
+            parts.setdefault(name, []).append(value)
+        pictures, cpu = duckdb_reads_json(picture_pages)
+        other.append(1e6 * (cpu + per_request * len(picture_pages)) / pictures)
+        print(
+            f"  run {i + 1}: "
+            + ", ".join(f"{name} {value:.1f}" for name, value in us.items())
+            + f" us per record; DuckDB reading the JSON, HTTP included: {other[-1]:.1f} us "
+            f"per picture (load average {os.getloadavg()[0]:.1f})"
+        )
+    print(
+        "floor of a full sync, medians: "
+        + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in parts.items())
+        + " us per record"
+    )
+    print(
+        f"the other design, DuckDB reading the pages' JSON (pictures only, HTTP included): "
+        f"median {statistics.median(other):.1f} us per picture"
+    )
+
+
+if __name__ == "__main__":
+    main()
