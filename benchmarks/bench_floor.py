@@ -125,31 +125,31 @@ def page_bodies(catalog: Any) -> list[tuple[RowBuilder, RawTable, list[bytes]]]:
 
 def python_parts(
     bodies: list[tuple[RowBuilder, RawTable, list[bytes]]],
-) -> tuple[float, float, float]:
-    """CPU seconds of parsing every page, of building its rows, of the Arrow frames.
+) -> dict[str, tuple[float, float, float]]:
+    """CPU seconds of parsing every page, of building its rows, of the Arrow frames, by
+    resource.
 
     Page by page, as the sync goes: a parsed page is dropped once its rows are built, so the
     collector never scans more than one page of records."""
-    parse = rows = frames = 0.0
+    parts = {}
     clock = time.process_time
     for builder, table, pages in bodies:
+        parse = rows = 0.0
         built: list[Columns] = []
         for body in pages:
             started = clock()
             records = from_json(body, cache_strings="keys")
             parsed = clock()
             built.append(builder.build_columns(records, SYNCED_AT)[0])
-            done = clock()
+            rows += clock() - parsed
             parse += parsed - started
-            rows += done - parsed
-        del records
         step = FRAME_ROWS // PAGE
         batches = [_joined(built[i : i + step]) for i in range(0, len(built), step)]
         started = clock()
         for batch in batches:
             columns_table(table, batch)
-        frames += clock() - started
-    return parse, rows, frames
+        parts[table.resource.name] = (parse, rows, clock() - started)
+    return parts
 
 
 def duckdb_reads_json(pages: list[bytes]) -> tuple[int, float]:
@@ -186,7 +186,7 @@ def duckdb_reads_json(pages: list[bytes]) -> tuple[int, float]:
             con.register("_pages", a3.Table.from_pydict({"body": a3.Array(chunk, _TEXT)}))
             con.execute(insert)
             con.unregister("_pages")
-            pending += FRAME_ROWS
+            pending += FRAME_ROWS  # about (the last chunk has fewer): it only paces the commits
             if pending >= COMMIT_ROWS:
                 con.execute("commit")
                 pending = 0
@@ -224,11 +224,13 @@ def main() -> None:
     )
     parts: dict[str, list[float]] = {}
     other: list[float] = []
+    picture_parse: list[float] = []
     # The sync's collector setting: pages allocate many containers (`etl.engine.collection`).
     gc.set_threshold(SYNC_THRESHOLD)
     for i in range(args.repeat):
         per_request = http_cpu(args.references, requests) / requests
-        parse, build, arrow = python_parts(bodies)
+        by_resource = python_parts(bodies)
+        parse, build, arrow = (sum(part[i] for part in by_resource.values()) for i in range(3))
         landed, inserts, closing = floor_run(frames, f"{SYNC_CHECKPOINT_BYTES}B", COMMIT_ROWS)
         assert landed == rows, (landed, rows)
         run = {
@@ -244,16 +246,18 @@ def main() -> None:
             parts.setdefault(name, []).append(value)
         pictures, cpu = duckdb_reads_json(picture_pages)
         other.append(1e6 * (cpu + per_request * len(picture_pages)) / pictures)
+        picture_parse.append(1e6 * by_resource["pictures"][0] / pictures)
         print(
             f"  run {i + 1}: "
             + ", ".join(f"{name} {value:.1f}" for name, value in us.items())
-            + f" us per record; DuckDB reading the JSON, HTTP included: {other[-1]:.1f} us "
-            f"per picture (load average {os.getloadavg()[0]:.1f})"
+            + f" us per record (pictures' parse {picture_parse[-1]:.1f} us per picture); "
+            f"DuckDB reading the JSON, HTTP included: {other[-1]:.1f} us per picture "
+            f"(load average {os.getloadavg()[0]:.1f})"
         )
     print(
         "floor of a full sync, medians: "
         + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in parts.items())
-        + " us per record"
+        + f" us per record; pictures' parse {statistics.median(picture_parse):.1f} us per picture"
     )
     print(
         f"the other design, DuckDB reading the pages' JSON (pictures only, HTTP included): "
