@@ -23,6 +23,14 @@ JSON text itself, with no Python per record and none of the sync's checks (quara
 lenient dates), plus the same HTTP per page:
 
     .venv/bin/python benchmarks/bench_floor.py --references 20000 --repeat 3
+
+`--in-sync` times the same parts inside full syncs instead (each in a fresh process, as
+`bench_sync.py --only unlimited` runs them): the page parse, `build_columns`, the Arrow frames
+and the rest of `DuckDBWarehouse.land` are wrapped with their thread's CPU clock, and what is
+left of the process's CPU is the HTTP, the event loop, the sync's bookkeeping and the closing
+checkpoint. Parts that cost about what they cost alone are at their floor inside the sync:
+
+    .venv/bin/python benchmarks/bench_floor.py --in-sync --references 20000 --repeat 3
 """
 
 from __future__ import annotations
@@ -30,9 +38,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,15 +54,17 @@ from typing import Any
 import arro3.core as a3
 import httpx
 from bench_landing import floor_run, sync_frames, sync_tables
-from bench_sync import start_simulator
+from bench_sync import child_sync, start_simulator
 from pydantic_core import from_json, to_json
 
+from etl.engine import client
 from etl.engine.collection import SYNC_THRESHOLD
 from etl.engine.paginators import SinglePage
 from etl.engine.rows import RowBuilder
 from etl.engine.transport import LeanTransport
 from etl.simulators.grandshooting import CatalogSpec, generate_catalog
 from etl.sources.grandshooting.source import SOURCE
+from etl.warehouse import duckdb_file
 from etl.warehouse.batches import columns_table
 from etl.warehouse.duckdb_file import COMMIT_ROWS, SYNC_CHECKPOINT_BYTES, RawTable, sql_text
 from etl.warehouse.tables import Columns, quote
@@ -208,11 +220,96 @@ def _joined(pages: list[Columns]) -> Columns:
     return {name: [v for page in pages for v in page[name]] for name in pages[0]}
 
 
+class PartClocks:
+    """CPU seconds of the sync's own functions, each on the thread that runs it, by part."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, owner: Any, name: str, part: str) -> None:
+        """Replace `owner.name` with the same function, timed into `part`."""
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[part] = self.seconds.get(part, 0.0) + time.thread_time() - started
+
+        setattr(owner, name, timed)
+
+
+def child_in_sync(base_url: str) -> None:
+    """One full sync (`bench_sync.child_sync`) with its parts timed; prints both as JSON."""
+    clocks = PartClocks()
+    # The names the sync calls them by: the client's parse, the builder, the writer's frames.
+    clocks.wrap(client, "from_json", "parse")
+    clocks.wrap(RowBuilder, "build_columns", "rows")
+    clocks.wrap(duckdb_file, "batch_frame", "frames")
+    # The whole landing (inserts, progress rows, commits, checkpoints), frames included.
+    clocks.wrap(duckdb_file.DuckDBWarehouse, "land", "landing")
+    child_sync(base_url)
+    print(json.dumps(clocks.seconds))
+
+
+def in_sync(references: int, repeat: int) -> None:
+    """The parts' CPU per record inside full syncs, and what the rest of the sync takes."""
+    process, url = start_simulator(references, rate_limit=0)
+    try:
+        runs = []
+        for i in range(repeat):
+            lines = (
+                subprocess.run(
+                    [sys.executable, __file__, "--child-in-sync", url],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()
+            )
+            figures, seconds = json.loads(lines[-2]), json.loads(lines[-1])
+            rows = figures["rows"]
+            parts = {
+                "parse": seconds["parse"],
+                "rows": seconds["rows"],
+                "frames": seconds["frames"],
+                "DuckDB": seconds["landing"] - seconds["frames"],
+            }
+            us = {name: 1e6 * value / rows for name, value in parts.items()}
+            total = 1e6 * figures["cpu"] / rows
+            us["rest"] = total - sum(us.values())
+            us["sync"] = total
+            runs.append(us)
+            print(
+                f"  in-sync run {i + 1}: "
+                + ", ".join(f"{name} {value:.1f}" for name, value in us.items())
+                + f" us per record, {rows:,} rows (load average {os.getloadavg()[0]:.1f})"
+            )
+    finally:
+        process.terminate()
+        process.wait()
+    print(
+        "inside full syncs, medians: "
+        + ", ".join(f"{name} {statistics.median(r[name] for r in runs):.1f}" for name in runs[0])
+        + " us per record (rest: HTTP, the event loop, bookkeeping, the closing checkpoint)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--references", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--in-sync", action="store_true", help="the parts inside full syncs")
+    parser.add_argument("--child-in-sync", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_in_sync:
+        child_in_sync(args.child_in_sync)
+        return
+    if args.in_sync:
+        in_sync(args.references, args.repeat)
+        return
     catalog = generate_catalog(CatalogSpec(references=args.references, seed=42))
     rows = sum(len(catalog.records(r.name)) for r in SOURCE.resources)
     requests = fewest_requests(catalog)
