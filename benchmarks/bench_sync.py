@@ -160,7 +160,10 @@ class ThreadClock:
                 continue  # ended since the listing
             # utime and stime, the 14th and 15th fields of stat (11th and 12th after the name).
             cpu = (int(fields[11]) + int(fields[12])) / self._ticks
-            self.seconds[int(tid)] = (names.get(int(tid), "other"), cpu)
+            # A thread that is ending leaves Python's list before /proc: it keeps the name it
+            # had (a writer read as "other" at the last reading once moved its whole CPU).
+            known = self.seconds.get(int(tid), ("other", 0.0))[0]
+            self.seconds[int(tid)] = (names.get(int(tid), known), cpu)
 
     def by_name(self) -> dict[str, float]:
         """CPU seconds per thread name, this clock's own thread left out."""
