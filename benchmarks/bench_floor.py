@@ -53,7 +53,7 @@ from typing import Any
 
 import arro3.core as a3
 import httpx
-from bench_landing import floor_run, sync_frames, sync_tables
+from bench_landing import commit_in_groups, floor_run, sync_frames, sync_tables
 from bench_sync import child_sync, start_simulator
 from pydantic_core import from_json, to_json
 
@@ -187,26 +187,17 @@ def duckdb_reads_json(pages: list[bytes]) -> tuple[int, float]:
     insert = (
         f"insert into {table.name} select {select} from ("
         f"select record, json_transform(record, {structure}) as typed from ("
-        "select unnest(json_extract(body, '$[*]')) as record from _pages))"
+        "select unnest(json_extract(body, '$[*]')) as record from _frame))"
     )
     with tempfile.TemporaryDirectory() as folder:
         con = sync_tables(Path(folder), [table], f"{SYNC_CHECKPOINT_BYTES}B")
         texts = [body.decode() for body in pages]
-        pending = 0
+        step = FRAME_ROWS // PAGE
+        # About FRAME_ROWS rows each (the last chunk has fewer): the count only paces commits.
+        chunks = (a3.Array(texts[i : i + step], _TEXT) for i in range(0, len(texts), step))
+        inserts = ((insert, a3.Table.from_pydict({"body": c}), FRAME_ROWS) for c in chunks)
         started = time.process_time()
-        for i in range(0, len(texts), FRAME_ROWS // PAGE):
-            if not pending:
-                con.execute("begin")
-            chunk = texts[i : i + FRAME_ROWS // PAGE]
-            con.register("_pages", a3.Table.from_pydict({"body": a3.Array(chunk, _TEXT)}))
-            con.execute(insert)
-            con.unregister("_pages")
-            pending += FRAME_ROWS  # about (the last chunk has fewer): it only paces the commits
-            if pending >= COMMIT_ROWS:
-                con.execute("commit")
-                pending = 0
-        if pending:
-            con.execute("commit")
+        commit_in_groups(con, inserts, COMMIT_ROWS)
         con.execute("checkpoint")
         cpu = time.process_time() - started
         landed = con.execute(f"select count(*) from {table.name}").fetchone()

@@ -29,6 +29,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -116,34 +117,50 @@ def sync_tables(
     return con
 
 
+def commit_in_groups(
+    con: duckdb.DuckDBPyConnection,
+    inserts: Iterable[tuple[str, a3.Table, int]],
+    commit_rows: int,
+) -> None:
+    """Run each insert (its SQL reads the frame registered as `_frame`) in transactions
+    committed once they hold `commit_rows` rows (each insert's third item), as the file
+    warehouse's commit groups do; `commit_rows` 0 commits each insert."""
+    pending = 0
+    open_ = False
+    for sql, frame, rows in inserts:
+        if not open_:
+            con.execute("begin")
+            open_ = True
+        con.register("_frame", frame)
+        con.execute(sql)
+        con.unregister("_frame")
+        pending += rows
+        if pending >= commit_rows:
+            con.execute("commit")
+            pending = 0
+            open_ = False
+    if open_:
+        con.execute("commit")
+
+
 def floor_run(
     frames: list[tuple[RawTable, list[a3.Table]]], checkpoint_threshold: str, commit_rows: int
 ) -> tuple[int, float, float]:
     """Rows inserted, the CPU seconds of the inserts and commits, and of the closing checkpoint."""
+    inserts = [
+        (f"insert into {table.name} select * from _frame", frame, frame.num_rows)
+        for table, parts in frames
+        for frame in parts
+    ]
     with tempfile.TemporaryDirectory() as folder:
         con = sync_tables(Path(folder), [table for table, _ in frames], checkpoint_threshold)
-        rows = 0
-        pending = 0
         started = time.process_time()
-        for table, parts in frames:
-            for frame in parts:
-                if not pending:
-                    con.execute("begin")
-                con.register("_frame", frame)
-                con.execute(f"insert into {table.name} select * from _frame")
-                con.unregister("_frame")
-                rows += frame.num_rows
-                pending += frame.num_rows
-                if pending >= commit_rows:
-                    con.execute("commit")
-                    pending = 0
-        if pending:
-            con.execute("commit")
+        commit_in_groups(con, inserts, commit_rows)
         inserted = time.process_time()
         con.execute("checkpoint")
         closed = time.process_time()
         con.close()
-    return rows, inserted - started, closed - inserted
+    return sum(rows for _, _, rows in inserts), inserted - started, closed - inserted
 
 
 def floor(
