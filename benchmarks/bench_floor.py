@@ -116,15 +116,10 @@ async def exchange_pages(base_url: str, requests: int) -> None:
         await transport.aclose()
 
 
-def http_cpu(references: int, requests: int) -> float:
-    """CPU seconds of this process exchanging `requests` pages with a simulator."""
-    process, base_url = start_simulator(references, rate_limit=0)
-    try:
-        asyncio.run(exchange_pages(base_url, 20))  # connection and code paths warmed up
-        return cpu_of(lambda: asyncio.run(exchange_pages(base_url, requests)))
-    finally:
-        process.terminate()
-        process.wait()
+def http_cpu(base_url: str, requests: int) -> float:
+    """CPU seconds of this process exchanging `requests` pages with the simulator."""
+    asyncio.run(exchange_pages(base_url, 20))  # connection and code paths warmed up
+    return cpu_of(lambda: asyncio.run(exchange_pages(base_url, requests)))
 
 
 def page_bodies(catalog: Any) -> list[tuple[RowBuilder, RawTable, list[bytes]]]:
@@ -314,7 +309,7 @@ def main() -> None:
     requests = fewest_requests(catalog)
     bodies = page_bodies(catalog)
     picture_pages = next(pages for _, table, pages in bodies if table.resource.name == "pictures")
-    frames = sync_frames(args.references, FRAME_ROWS)
+    frames = sync_frames(catalog, FRAME_ROWS)
     del catalog
     print(
         f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
@@ -326,33 +321,39 @@ def main() -> None:
     picture_parse: list[float] = []
     # The sync's collector setting: pages allocate many containers (`etl.engine.collection`).
     gc.set_threshold(SYNC_THRESHOLD)
-    for i in range(args.repeat):
-        per_request = http_cpu(args.references, requests) / requests
-        by_resource = python_parts(bodies)
-        parse, build, arrow = (sum(part[k] for part in by_resource.values()) for k in range(3))
-        landed, inserts, closing = floor_run(frames, f"{SYNC_CHECKPOINT_BYTES}B", COMMIT_ROWS)
-        assert landed == rows, (landed, rows)
-        run = {
-            "HTTP": per_request * requests,
-            "parse": parse,
-            "rows": build,
-            "frames": arrow,
-            "DuckDB": inserts + closing,
-        }
-        us = {name: 1e6 * seconds / rows for name, seconds in run.items()}
-        us["sum"] = sum(us.values())
-        for name, value in us.items():
-            parts.setdefault(name, []).append(value)
-        pictures, cpu = duckdb_reads_json(picture_pages)
-        other.append(1e6 * (cpu + per_request * len(picture_pages)) / pictures)
-        picture_parse.append(1e6 * by_resource["pictures"][0] / pictures)
-        print(
-            f"  run {i + 1}: "
-            + ", ".join(f"{name} {value:.1f}" for name, value in us.items())
-            + f" us per record (pictures' parse {picture_parse[-1]:.1f} us per picture); "
-            f"DuckDB reading the JSON, HTTP included: {other[-1]:.1f} us per picture "
-            f"(load average {os.getloadavg()[0]:.1f})"
-        )
+    # One simulator for every run (its own catalog, the same seed): HTTP is timed in each.
+    simulator, base_url = start_simulator(args.references, rate_limit=0)
+    try:
+        for i in range(args.repeat):
+            per_request = http_cpu(base_url, requests) / requests
+            by_resource = python_parts(bodies)
+            parse, build, arrow = (sum(part[k] for part in by_resource.values()) for k in range(3))
+            landed, inserts, closing = floor_run(frames, f"{SYNC_CHECKPOINT_BYTES}B", COMMIT_ROWS)
+            assert landed == rows, (landed, rows)
+            run = {
+                "HTTP": per_request * requests,
+                "parse": parse,
+                "rows": build,
+                "frames": arrow,
+                "DuckDB": inserts + closing,
+            }
+            us = {name: 1e6 * seconds / rows for name, seconds in run.items()}
+            us["sum"] = sum(us.values())
+            for name, value in us.items():
+                parts.setdefault(name, []).append(value)
+            pictures, cpu = duckdb_reads_json(picture_pages)
+            other.append(1e6 * (cpu + per_request * len(picture_pages)) / pictures)
+            picture_parse.append(1e6 * by_resource["pictures"][0] / pictures)
+            print(
+                f"  run {i + 1}: "
+                + ", ".join(f"{name} {value:.1f}" for name, value in us.items())
+                + f" us per record (pictures' parse {picture_parse[-1]:.1f} us per picture); "
+                f"DuckDB reading the JSON, HTTP included: {other[-1]:.1f} us per picture "
+                f"(load average {os.getloadavg()[0]:.1f})"
+            )
+    finally:
+        simulator.terminate()
+        simulator.wait()
     print(
         "floor of a full sync, medians: "
         + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in parts.items())

@@ -37,7 +37,7 @@ import arro3.core as a3
 import duckdb
 
 from etl.engine.rows import RowBuilder
-from etl.simulators.grandshooting import CatalogSpec, generate_catalog
+from etl.simulators.grandshooting import Catalog, CatalogSpec, generate_catalog
 from etl.sources.grandshooting.source import SOURCE
 from etl.warehouse.batches import columns_table
 from etl.warehouse.duckdb_file import (
@@ -87,9 +87,8 @@ def land_all(batches: list[Columns]) -> tuple[int, float]:
         return rows, time.process_time() - started
 
 
-def sync_frames(references: int, batch: int) -> list[tuple[RawTable, list[a3.Table]]]:
+def sync_frames(catalog: Catalog, batch: int) -> list[tuple[RawTable, list[a3.Table]]]:
     """Every resource's rows of a full sync of the catalog, as typed frames of `batch` rows."""
-    catalog = generate_catalog(CatalogSpec(references=references, seed=42))
     frames = []
     for resource in SOURCE.resources:
         table = RawTable(SOURCE, resource)
@@ -166,7 +165,7 @@ def floor_run(
 def floor(
     references: int, repeat: int, batch: int, checkpoint_threshold: str, commit_rows: int
 ) -> None:
-    frames = sync_frames(references, batch)
+    frames = sync_frames(generate_catalog(CatalogSpec(references=references, seed=42)), batch)
     runs = []
     for i in range(repeat):
         rows, cpu, closing = floor_run(frames, checkpoint_threshold, commit_rows)
